@@ -1,0 +1,1 @@
+"""Vocabulary and rules of the product: stdlib + numpy only, no I/O."""

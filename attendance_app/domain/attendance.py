@@ -1,0 +1,75 @@
+"""Attendance vocabulary: statuses, records and the corrections made to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+class AttendanceStatus(str, Enum):
+    """What a record says about one person in one session."""
+
+    PRESENT = "present"
+    LATE = "late"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+    PRESENT_NOT_ON_ROSTER = "present (not on roster)"
+
+    @property
+    def counts_as_attended(self) -> bool:
+        return self in (AttendanceStatus.PRESENT, AttendanceStatus.LATE,
+                        AttendanceStatus.PRESENT_NOT_ON_ROSTER)
+
+
+class RecordSource(str, Enum):
+    """Who made a record: the recogniser, a person by hand, or the session close."""
+
+    RECOGNIZED = "recognized"
+    MANUAL = "manual"
+    SESSION_CLOSE = "session_close"
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A manual change to a record. Corrections are appended, never replacing the original.
+
+    action: 'mark_present' | 'mark_late' | 'excuse' | 'mark_absent' | 'undo'.
+    new_status: the status the record has after this correction (None for 'undo' means
+    'back to the status before the previous correction').
+    """
+
+    record_id: int
+    action: str
+    new_status: AttendanceStatus | None
+    by: str
+    at: datetime
+    reason: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class AttendanceRecord:
+    """One person's attendance in one session. `status` is the original status as recorded;
+    `effective_status` applies the corrections in order."""
+
+    session_id: int
+    person_id: int
+    status: AttendanceStatus
+    time: datetime
+    similarity: float | None = None
+    source: RecordSource = RecordSource.RECOGNIZED
+    thumbnail_png: bytes | None = None
+    id: int | None = None
+    corrections: tuple[Correction, ...] = field(default_factory=tuple)
+
+    @property
+    def effective_status(self) -> AttendanceStatus:
+        history: list[AttendanceStatus] = [self.status]
+        for c in self.corrections:
+            if c.action == "undo":
+                if len(history) > 1:
+                    history.pop()
+            elif c.new_status is not None:
+                history.append(c.new_status)
+        return history[-1]

@@ -1,0 +1,1 @@
+"""GUI: the only package that imports PySide6."""

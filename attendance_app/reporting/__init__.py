@@ -1,0 +1,1 @@
+"""Reporting: report rows in, CSV / XLSX / PDF files out. No Qt, no torch."""

@@ -1,0 +1,1 @@
+"""Storage: the SQLite file (sqlite-utils), migrations and repositories returning domain objects."""

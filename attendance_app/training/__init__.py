@@ -1,0 +1,1 @@
+"""Training: class-balanced sampling, semi-hard triplet mining/loss, fine-tuning, evaluation."""

@@ -1,0 +1,1 @@
+"""Vision: frame sources, MTCNN detection, FaceNet embedding, matching, tracking, pipeline."""

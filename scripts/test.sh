@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is needed (idempotent) and runs the whole test suite headless.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup_env.sh
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/lint-imports --config pyproject.toml
+exec .venv/bin/python -m pytest "$@"
