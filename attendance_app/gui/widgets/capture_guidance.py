@@ -5,16 +5,11 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from attendance_app.domain.enrollment_gate import GUIDED_POSES, Pose
 from attendance_app.gui.widgets.thumbnails import pixmap_from_rgb
 
-# The pose asked for at each shot; varied poses make the templates robust to head turns.
-POSE_PROMPTS: tuple[str, ...] = (
-    "Look straight at the camera",
-    "Turn slightly left",
-    "Turn slightly right",
-    "Lift your chin a little",
-    "Look straight again, relaxed",
-)
+# The pose asked for at each shot (domain rule); varied poses make templates robust to turns.
+POSE_PROMPTS: tuple[str, ...] = tuple(p.instruction.capitalize() for p in GUIDED_POSES)
 THUMB = 80
 
 
@@ -61,6 +56,9 @@ class CaptureGuidance(QWidget):
     @property
     def complete(self) -> bool:
         return len(self._crops) >= self._shots
+
+    def current_pose(self) -> Pose:
+        return GUIDED_POSES[min(len(self._crops), len(GUIDED_POSES) - 1)]
 
     def current_prompt(self) -> str:
         return POSE_PROMPTS[min(len(self._crops), len(POSE_PROMPTS) - 1)]

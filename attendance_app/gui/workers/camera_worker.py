@@ -25,16 +25,18 @@ log = logging.getLogger(__name__)
 
 
 class FrameSource(Protocol):
-    """What the worker reads from: `read()` returns an RGB uint8 (H, W, 3) frame, or None when a
-    file or stream has ended; it raises `CameraError` when the device fails."""
+    """What the worker reads from (vision's frame sources, reached through a service): `read()`
+    returns a frame (an RGB uint8 (H, W, 3) array, or an object with `.rgb` and `.timestamp_s`),
+    or None when a file has ended; it raises `CameraError` when the device fails. Optional:
+    `open()` (called in the worker thread), `is_live` (False: paced to its timestamps)."""
 
-    def read(self) -> np.ndarray | None: ...
+    def read(self) -> Any: ...
 
     def close(self) -> None: ...
 
 
 SourceFactory = Callable[[], FrameSource]
-Processor = Callable[[np.ndarray], Any]
+Processor = Callable[[Any], Any]  # receives what read() returned
 
 
 class CameraWorker(QThread):
@@ -67,11 +69,17 @@ class CameraWorker(QThread):
     def run(self) -> None:
         try:
             source = self._source_factory()
+            if hasattr(source, "open"):
+                source.open()
         except Exception as exc:  # a missing camera must explain itself, not crash the app
             self.source_failed.emit(_describe(exc))
             return
         self.source_opened.emit()
         seq = 0
+        # A video file stands in for a webcam: play it in real time, skipping frames when the
+        # processing falls behind, as a live camera's newest-frame grabbing would.
+        paced = getattr(source, "is_live", True) is False
+        clock_start: float | None = None
         try:
             while not self.isInterruptionRequested():
                 started = time.monotonic()
@@ -80,12 +88,21 @@ class CameraWorker(QThread):
                     self.source_ended.emit()
                     break
                 self.frames_read += 1
+                stamp = getattr(frame, "timestamp_s", None)
+                if paced and stamp is not None:
+                    if clock_start is None:
+                        clock_start = started - stamp
+                    lag = (started - clock_start) - stamp
+                    if lag > self._min_period:
+                        continue  # stale file frame: drop it unprocessed
+                    self._sleep_until(clock_start + stamp)
                 with self._lock:
                     processor = self._processor
                 result = processor(frame) if processor is not None else None
                 seq += 1
-                self.frame_ready.emit(seq, frame, result)
-                self._sleep_rest_of_period(started)
+                rgb = getattr(frame, "rgb", frame)
+                self.frame_ready.emit(seq, rgb, result)
+                self._sleep_until(started + self._min_period)
         except Exception as exc:
             log.exception("camera loop stopped")
             self.source_failed.emit(_describe(exc))
@@ -95,9 +112,8 @@ class CameraWorker(QThread):
             except Exception:  # closing a broken device must not mask the first error
                 log.exception("closing the frame source failed")
 
-    def _sleep_rest_of_period(self, started: float) -> None:
+    def _sleep_until(self, deadline: float) -> None:
         # Sleep in short slices so that stop() is honoured within ~20 ms.
-        deadline = started + self._min_period
         while not self.isInterruptionRequested():
             left = deadline - time.monotonic()
             if left <= 0:
