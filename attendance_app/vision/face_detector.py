@@ -1,0 +1,127 @@
+"""MtcnnFaceDetector: facenet-pytorch's MTCNN behind the app's Detection/crop contract.
+
+detect -> list[Detection] (boxes, probabilities, 5 landmarks, quality); crop -> the one face crop
+every part of the app uses: (160, 160, 3) uint8 RGB cut with a margin of `margin` pixels of the
+output, exactly as facenet-pytorch's `extract_face` does for numpy images (cv2 INTER_AREA).
+Standardisation (x - 127.5) / 128 is NOT done here: it belongs to the embedder.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import cv2
+import numpy as np
+import torch
+from facenet_pytorch import MTCNN
+
+from attendance_app.domain.detection import Detection
+from attendance_app.domain.face_box import FaceBox
+from attendance_app.vision.face_quality import face_quality
+
+CROP_SIZE = 160
+
+
+def crop_face(rgb: np.ndarray, box: FaceBox, margin: int = 44,
+              crop_size: int = CROP_SIZE) -> np.ndarray:
+    """Cut `box` plus margin out of an (H, W, 3) uint8 RGB frame, resized to (crop_size,
+    crop_size, 3) uint8. The margin is in pixels of the output (facenet-pytorch semantics: the
+    box grows by margin * side / (crop_size - margin)), clamped to the frame."""
+    h, w = rgb.shape[:2]
+    mx = margin * box.width / (crop_size - margin)
+    my = margin * box.height / (crop_size - margin)
+    # int() truncation, not rounding, to stay pixel-identical to facenet-pytorch's extract_face.
+    x1, y1 = int(max(box.x1 - mx / 2, 0)), int(max(box.y1 - my / 2, 0))
+    x2, y2 = int(min(box.x2 + mx / 2, w)), int(min(box.y2 + my / 2, h))
+    if x2 <= x1 or y2 <= y1:
+        raise ValueError(f"face box {box} lies outside the {w}x{h} frame")
+    region = rgb[y1:y2, x1:x2]
+    return cv2.resize(region, (crop_size, crop_size), interpolation=cv2.INTER_AREA)
+
+
+def resize_as_crop(rgb: np.ndarray, crop_size: int = CROP_SIZE) -> np.ndarray:
+    """Treat a whole image that is already a face crop (aligned/tight datasets, `--crops`) as
+    one: resized to (crop_size, crop_size, 3) uint8, the aspect ratio squashed rather than cut
+    so that no part of the face is lost."""
+    if rgb.shape[:2] == (crop_size, crop_size):
+        return np.ascontiguousarray(rgb)
+    return cv2.resize(np.ascontiguousarray(rgb), (crop_size, crop_size),
+                      interpolation=cv2.INTER_AREA)
+
+
+class MtcnnFaceDetector:
+    """MTCNN face detector on the CPU.
+
+    min_face_size: smallest face searched for, in detection-frame pixels (20 finds small faces;
+    tightly framed datasets such as AT&T need it below the face size; larger is faster).
+    margin / crop_size: see crop_face. min_probability: faces MTCNN scores below it are dropped
+    (MTCNN's own last-stage threshold 0.7 lets through blurred background shapes at 0.8).
+    detect() returns faces sorted by box area, largest first (ties keep MTCNN's order).
+    Thread-safe: one lock serialises the network.
+    """
+
+    def __init__(self, min_face_size: int = 20, margin: int = 44, crop_size: int = CROP_SIZE,
+                 min_probability: float = 0.9,
+                 thresholds: tuple[float, float, float] = (0.6, 0.7, 0.7)) -> None:
+        self.min_face_size = min_face_size
+        self.min_probability = min_probability
+        self.margin = margin
+        self.crop_size = crop_size
+        self._mtcnn = MTCNN(image_size=crop_size, margin=margin, min_face_size=min_face_size,
+                            thresholds=list(thresholds), keep_all=True, post_process=False,
+                            device=torch.device("cpu"))
+        self._mtcnn.eval()
+        self._lock = threading.Lock()
+
+    def detect(self, rgb: np.ndarray, scale: float = 1.0, with_quality: bool = True
+               ) -> list[Detection]:
+        """Faces in an (H, W, 3) uint8 RGB frame, largest first; [] when none.
+
+        scale < 1 runs MTCNN on a frame resized by `scale` (much faster on 1080p) and returns
+        boxes and landmarks in full-frame coordinates; min_face_size then applies to the small
+        frame. Raises ValueError on a frame that is not (H, W, 3) uint8.
+        """
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValueError(f"expected (H, W, 3) uint8 RGB, got {rgb.shape} {rgb.dtype}")
+        small = rgb
+        if scale != 1.0:
+            if not 0.0 < scale <= 1.0:
+                raise ValueError(f"scale must be in (0, 1], got {scale}")
+            size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
+            small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        with self._lock, torch.inference_mode():
+            boxes, probs, points = self._mtcnn.detect(np.ascontiguousarray(small), landmarks=True)
+        if boxes is None or len(boxes) == 0:
+            return []
+        # facenet-pytorch 2.5.3 returns object-dtype arrays.
+        boxes = np.asarray(boxes).astype(float) / scale
+        probs = np.asarray(probs).astype(float)
+        points = np.asarray(points).astype(float) / scale
+        detections = []
+        for box_arr, prob, pts in zip(boxes, probs, points):
+            x1, y1, x2, y2 = (float(v) for v in box_arr)
+            if not (x2 > x1 and y2 > y1) or prob < self.min_probability:
+                continue
+            box = FaceBox(x1, y1, x2, y2)
+            landmarks = tuple((float(px), float(py)) for px, py in pts)
+            det = Detection(box=box, probability=float(min(max(prob, 0.0), 1.0)),
+                            landmarks=landmarks)  # type: ignore[arg-type]
+            if with_quality:
+                det = self._with_quality(rgb, det)
+            detections.append(det)
+        detections.sort(key=lambda d: d.box.area, reverse=True)
+        return detections
+
+    def crop(self, rgb: np.ndarray, detection: Detection) -> np.ndarray:
+        """The (crop_size, crop_size, 3) uint8 RGB face crop of one detection in `rgb`."""
+        return crop_face(rgb, detection.box, self.margin, self.crop_size)
+
+    def detect_and_crop(self, rgb: np.ndarray, scale: float = 1.0
+                        ) -> list[tuple[Detection, np.ndarray]]:
+        """detect() then crop() each face (crops cut from the full-resolution frame)."""
+        return [(d, self.crop(rgb, d)) for d in self.detect(rgb, scale=scale)]
+
+    def _with_quality(self, rgb: np.ndarray, det: Detection) -> Detection:
+        crop = self.crop(rgb, det)
+        return Detection(det.box, det.probability, det.landmarks,
+                         face_quality(det.box, det.landmarks, crop))
