@@ -51,10 +51,14 @@ class Correction:
 @dataclass(frozen=True)
 class AttendanceRecord:
     """One person's attendance in one session. `status` is the original status as recorded;
-    `effective_status` applies the corrections in order."""
+    `effective_status` applies the corrections in order.
+
+    `person_name`, `external_id` and `group` are copies stored with the record when it is made,
+    so reports outlive a deleted person: after deletion `person_id` is None and the copies stay.
+    """
 
     session_id: int
-    person_id: int
+    person_id: int | None
     status: AttendanceStatus
     time: datetime
     similarity: float | None = None
@@ -62,6 +66,9 @@ class AttendanceRecord:
     thumbnail_png: bytes | None = None
     id: int | None = None
     corrections: tuple[Correction, ...] = field(default_factory=tuple)
+    person_name: str | None = None
+    external_id: str | None = None
+    group: str | None = None
 
     @property
     def effective_status(self) -> AttendanceStatus:
