@@ -113,7 +113,8 @@ class TaskRunner(QObject):
                on_success: Callable[[Any], None] | None = None,
                on_error: Callable[[BaseException], None] | None = None,
                on_progress: Callable[[float, str], None] | None = None,
-               on_cancelled: Callable[[], None] | None = None) -> TaskHandle:
+               on_cancelled: Callable[[], None] | None = None,
+               on_finished: Callable[[], None] | None = None) -> TaskHandle:
         """Run `job` in the background; the callbacks run later in the GUI thread."""
         handle = TaskHandle(name, self)
         sig = handle.signals
@@ -125,6 +126,9 @@ class TaskRunner(QObject):
             sig.progress.connect(on_progress)
         if on_cancelled:
             sig.cancelled.connect(on_cancelled)
+        if on_finished:
+            sig.finished.connect(on_finished)
+        # Connected before start(): a cross-thread emit with no receiver yet would be lost.
         sig.finished.connect(lambda h=handle: self._handles.discard(h))
         self._handles.add(handle)
         self._pool.start(_Runnable(job, handle))

@@ -1,0 +1,89 @@
+"""GuiBackend: everything the window asks of the services layer, in GUI-friendly shapes.
+
+The tabs talk only to this protocol; `services_backend.ServicesBackend` implements it over
+`attendance_app.services.AppServices`. Methods marked (GUI thread) touch SQLite and must run in
+the thread that opened the backend (DESIGN.md section 3); methods marked (any thread) only use
+models and are safe in the camera worker or the task runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from attendance_app.domain.enrollment_gate import Pose
+from attendance_app.domain.person import Person
+from attendance_app.domain.session import Session
+from attendance_app.gui.widgets.attendance_list import AttendanceRow
+from attendance_app.gui.widgets.video_view import FaceOverlay
+
+
+@dataclass(frozen=True)
+class ShotCheck:
+    """Outcome of one enrolment shot: the crop when accepted, else the reasons it was refused."""
+
+    crop: np.ndarray | None
+    reasons: tuple[str, ...] = ()
+    box: Any = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.crop is not None and not self.reasons
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """What one processed frame means for the Live tab."""
+
+    overlays: list[FaceOverlay] = field(default_factory=list)
+    arrivals: list[AttendanceRow] = field(default_factory=list)
+    unknowns: list[tuple[Any, np.ndarray]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExistingMatch:
+    person: Person
+    similarity: float
+
+
+class GuiBackend(Protocol):
+    # --- models (any thread) ---
+    def warm_up(self, ctx: Any) -> str: ...
+    def check_shot(self, rgb: np.ndarray, pose: Pose) -> ShotCheck: ...
+    def check_photo(self, path: Path) -> ShotCheck: ...
+    def open_frame_source(self, spec: str) -> Any: ...
+    def list_cameras(self) -> list[str]: ...
+    def live_processor(self) -> Any: ...
+    def prepare_folder(self, folder: Path, ctx: Any) -> list["FolderPerson"]: ...
+    # --- data (GUI thread) ---
+    def people(self) -> list[Person]: ...
+    def thumbnails(self) -> dict[int, bytes]: ...
+    def groups(self) -> list[str]: ...
+    def find_existing(self, crops: list[np.ndarray]) -> ExistingMatch | None: ...
+    def enrol(self, name: str, external_id: str | None, group: str | None,
+              crops: list[np.ndarray], consent_by: str) -> Person: ...
+    def update_person(self, person_id: int, name: str, external_id: str | None,
+                      group: str | None) -> Person: ...
+    def delete_person(self, person_id: int) -> None: ...
+    def start_session(self, name: str, roster_group: str | None,
+                      late_after: datetime | None) -> tuple[Session, int | None]: ...
+    def stop_session(self) -> None: ...
+    def handle_frame_result(self, result: Any) -> LiveUpdate: ...
+    def similarity_scores(self) -> tuple[np.ndarray, np.ndarray]: ...
+    def active_model_name(self) -> str: ...
+    def settings(self) -> Any: ...
+    def save_settings(self, settings: Any) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class FolderPerson:
+    """One sub-folder of a folder enrolment: the person's name, accepted crops, refused files."""
+
+    name: str
+    crops: list[np.ndarray]
+    refused: list[str]

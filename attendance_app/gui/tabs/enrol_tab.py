@@ -1,0 +1,244 @@
+"""EnrolTab: enrol a person from guided webcam shots or photo files, or a folder of people.
+
+Face detection runs in the task runner (tens of milliseconds per shot, more per photo); saving
+runs in the GUI thread because it writes to SQLite through the backend that opened it there.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QMessageBox, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from attendance_app.domain.enrollment_gate import Pose
+from attendance_app.domain.errors import ValidationError
+from attendance_app.gui.backend import ExistingMatch, FolderPerson, GuiBackend, ShotCheck
+from attendance_app.gui.camera_controller import CameraController
+from attendance_app.gui.error_presenter import ErrorPresenter
+from attendance_app.gui.task_runner import TaskRunner
+from attendance_app.gui.widgets.capture_guidance import CaptureGuidance
+from attendance_app.gui.widgets.enrol_form import EnrolForm
+from attendance_app.gui.widgets.video_view import FaceOverlay, VideoView
+
+PHOTO_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp);;All files (*)"
+Confirm = Callable[[str, str], bool]
+
+
+class EnrolTab(QWidget):
+    """Emits `people_changed()` after a successful save."""
+
+    people_changed = Signal()
+
+    def __init__(self, camera: CameraController, runner: TaskRunner, errors: ErrorPresenter,
+                 shots: int = 5, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._camera = camera
+        self._runner = runner
+        self._errors = errors
+        self._backend: GuiBackend | None = None
+        self._last_frame: np.ndarray | None = None
+        self.busy = False
+        self.confirm: Confirm = self._ask  # replaced in tests (dialogs are the edge)
+        self.preview = VideoView()
+        self.preview.clear("The camera preview appears here.")
+        self.form = EnrolForm()
+        self.guidance = CaptureGuidance(shots)
+        self.capture_button = QPushButton("Capture shot")
+        self.capture_button.setObjectName("primaryButton")
+        self.photos_button = QPushButton("From photo files…")
+        self.folder_button = QPushButton("Enrol a folder of people…")
+        self.reset_button = QPushButton("Start over")
+        self.save_button = QPushButton("Save")
+        self._build_layout()
+        self.capture_button.clicked.connect(self.capture_shot)
+        self.photos_button.clicked.connect(self._choose_photos)
+        self.folder_button.clicked.connect(self._choose_folder)
+        self.reset_button.clicked.connect(self.guidance.reset)
+        self.save_button.clicked.connect(self.save)
+        camera.frame.connect(self._on_frame)
+
+    def _build_layout(self) -> None:
+        left = QVBoxLayout()
+        left.addWidget(self.preview, 1)
+        shots = QHBoxLayout()
+        shots.addWidget(self.capture_button)
+        shots.addWidget(self.photos_button)
+        shots.addWidget(self.reset_button)
+        left.addLayout(shots)
+        left.addWidget(self.guidance)
+        person = QGroupBox("Person")
+        person_layout = QVBoxLayout(person)
+        person_layout.addWidget(self.form)
+        person_layout.addWidget(self.save_button)
+        bulk = QGroupBox("Many people at once")
+        bulk_layout = QVBoxLayout(bulk)
+        bulk_layout.addWidget(self.folder_button)
+        right = QVBoxLayout()
+        right.addWidget(person)
+        right.addWidget(bulk)
+        right.addStretch(1)
+        right_widget = QWidget()
+        right_widget.setLayout(right)
+        right_widget.setMinimumWidth(340)
+        right_widget.setMaximumWidth(520)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addWidget(right_widget, 2)
+
+    def set_backend(self, backend: GuiBackend) -> None:
+        self._backend = backend
+        try:
+            self.form.set_groups(backend.groups())
+        except Exception as exc:
+            self._errors.present("Could not read the groups", exc)
+
+    def _on_frame(self, rgb: Any, result: Any) -> None:
+        self._last_frame = rgb
+        if self.isVisible():
+            self.preview.set_frame(rgb, [])
+
+    # --- shots ---
+    def capture_shot(self) -> None:
+        if self._backend is None or self._last_frame is None:
+            self.guidance.refuse("no camera picture yet")
+            return
+        if self.guidance.complete:
+            return
+        frame, pose, backend = self._last_frame.copy(), self.guidance.current_pose(), self._backend
+        self._run("Checking the shot", lambda ctx: backend.check_shot(frame, pose),
+                  lambda check: self._on_shot(check, frame))
+
+    def _on_shot(self, check: ShotCheck, frame: np.ndarray) -> None:
+        if check.accepted:
+            self.guidance.accept(check.crop)
+            if check.box is not None:
+                self.preview.set_frame(frame, [FaceOverlay(check.box, "confirmed", "accepted")])
+        else:
+            self.guidance.refuse("; ".join(check.reasons) or "not usable")
+
+    def add_photos(self, paths: list[Path]) -> None:
+        """Check each photo (exactly one face, big and sharp enough); keep the good crops."""
+        if self._backend is None or not paths:
+            return
+        backend = self._backend
+
+        def job(ctx) -> list[tuple[Path, ShotCheck]]:
+            out = []
+            for i, path in enumerate(paths):
+                ctx.raise_if_cancelled()
+                ctx.report_progress(i / len(paths), f"Checking {path.name}")
+                out.append((path, backend.check_photo(path)))
+            return out
+
+        self._run("Checking photos", job, self._on_photos)
+
+    def _on_photos(self, results: list[tuple[Path, ShotCheck]]) -> None:
+        refused = []
+        for path, check in results:
+            if check.accepted:
+                self.guidance.accept(check.crop)
+            else:
+                refused.append(f"{path.name}: {'; '.join(check.reasons)}")
+        if refused:
+            self.guidance.refuse(" | ".join(refused))
+
+    def _choose_photos(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Photos of one person", "", PHOTO_FILTER)
+        self.add_photos([Path(f) for f in files])
+
+    # --- saving ---
+    def save(self) -> Any:
+        """Validate, ask when the face already matches someone, then enrol. Returns the Person."""
+        if self._backend is None:
+            return None
+        try:
+            name, external_id, group = self.form.values()
+            if not self.form.consent_box.isChecked():
+                raise ValidationError("Tick the consent box: enrolment needs the person's consent.")
+            if not name:
+                raise ValidationError("Type the person's name.")
+            crops = self.guidance.crops
+            if not crops:
+                raise ValidationError("Capture at least one accepted shot or add a photo.")
+            existing = self._backend.find_existing(crops)
+            if existing is not None and not self._confirm_duplicate(existing):
+                return None
+            person = self._backend.enrol(name, external_id, group, crops, self._consent_by())
+        except Exception as exc:
+            self._errors.present("Enrolment not saved", exc)
+            return None
+        self.guidance.reset()
+        self.form.clear()
+        self.people_changed.emit()
+        return person
+
+    def _confirm_duplicate(self, existing: ExistingMatch) -> bool:
+        return self.confirm(
+            "Already enrolled?",
+            f"This face already matches {existing.person.label} "
+            f"({max(0.0, existing.similarity):.0%} similar). Enrol as a new person anyway?")
+
+    def _consent_by(self) -> str:
+        typed = self.form.recorded_by.text().strip()
+        if typed:
+            return typed
+        try:
+            return getpass.getuser()
+        except Exception:  # no login name in some sandboxes
+            return "operator"
+
+    # --- folder enrolment ---
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder with one sub-folder per person")
+        if folder:
+            self.enrol_folder(Path(folder))
+
+    def enrol_folder(self, folder: Path) -> None:
+        if self._backend is None:
+            return
+        if not self.form.consent_box.isChecked():
+            self._errors.present("Folder not enrolled", ValidationError(
+                "Tick the consent box to confirm everyone in the folder consented."))
+            return
+        backend = self._backend
+        self._run("Enrolling a folder", lambda ctx: backend.prepare_folder(folder, ctx),
+                  self._save_folder)
+
+    def _save_folder(self, people: list[FolderPerson]) -> None:
+        saved, problems = 0, []
+        for p in people:
+            problems.extend(f"{p.name}/{r}" for r in p.refused)
+            if not p.crops:
+                continue
+            try:
+                self._backend.enrol(p.name, None, None, p.crops, self._consent_by())
+                saved += 1
+            except Exception as exc:
+                problems.append(f"{p.name}: {exc}")
+        text = f"{saved} people enrolled."
+        if problems:
+            text += "\nSkipped:\n" + "\n".join(problems[:20])
+        self._errors.info("Folder enrolment", text)
+        self.people_changed.emit()
+
+    # --- helpers ---
+    def _run(self, title: str, job, on_success) -> None:
+        self.busy = True
+        self.setEnabled(False)
+
+        def done() -> None:
+            self.busy = False
+            self.setEnabled(True)
+
+        self._runner.submit(title, job, on_success=on_success, on_finished=done,
+                            on_error=lambda exc: self._errors.present(title, exc))
+
+    def _ask(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,123 @@
+"""PeopleTab: the searchable people table with edit, re-enrol and delete (with confirmation)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+
+from attendance_app.domain.person import Person
+from attendance_app.gui.backend import GuiBackend
+from attendance_app.gui.error_presenter import ErrorPresenter
+from attendance_app.gui.widgets.people_table import PeopleTable
+from attendance_app.gui.widgets.person_edit_dialog import PersonEditDialog
+
+Confirm = Callable[[str, str], bool]
+EditPerson = Callable[[Person], tuple[str, str | None, str | None] | None]
+
+
+class PeopleTab(QWidget):
+    """Emits `reenrol_requested(person)` (the window switches to the Enrol tab) and
+    `people_changed()` after an edit or a deletion."""
+
+    reenrol_requested = Signal(object)
+    people_changed = Signal()
+
+    def __init__(self, errors: ErrorPresenter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._errors = errors
+        self._backend: GuiBackend | None = None
+        self._people: dict[int, Person] = {}
+        self.confirm: Confirm = self._ask       # dialogs are the edge: tests replace these
+        self.edit_person: EditPerson = self._edit_dialog
+        self.table = PeopleTable()
+        self.summary = QLabel("Loading…")
+        self.edit_button = QPushButton("Edit…")
+        self.reenrol_button = QPushButton("Re-enrol…")
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setObjectName("dangerButton")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, 1)
+        for b in (self.edit_button, self.reenrol_button, self.delete_button):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.reenrol_button.clicked.connect(self._reenrol_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.table.selection_changed.connect(self._update_buttons)
+        self.table.activated.connect(lambda pid: self.edit_selected())
+        self._update_buttons(None)
+
+    def set_backend(self, backend: GuiBackend) -> None:
+        self._backend = backend
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self._backend is None:
+            return
+        try:
+            people = self._backend.people()
+            thumbnails = self._backend.thumbnails()
+        except Exception as exc:
+            self._errors.present("Could not read the people", exc)
+            return
+        self._people = {p.id: p for p in people}
+        self.table.set_people(people, thumbnails)
+        templates = sum(p.template_count for p in people)
+        self.summary.setText(f"{len(people)} people enrolled, {templates} templates")
+
+    def selected(self) -> Person | None:
+        pid = self.table.selected_person_id()
+        return self._people.get(pid) if pid is not None else None
+
+    def edit_selected(self) -> None:
+        person = self.selected()
+        if person is None or self._backend is None:
+            return
+        values = self.edit_person(person)
+        if values is None:
+            return
+        try:
+            self._backend.update_person(person.id, *values)
+        except Exception as exc:
+            self._errors.present("Changes not saved", exc)
+            return
+        self.refresh()
+        self.table.select_person(person.id)
+        self.people_changed.emit()
+
+    def delete_selected(self) -> None:
+        person = self.selected()
+        if person is None or self._backend is None:
+            return
+        question = (f"Delete {person.label}?\n\nThis removes the person, their "
+                    f"{person.template_count} face templates and every stored face image. "
+                    "This cannot be undone.")
+        if not self.confirm("Delete person", question):
+            return
+        try:
+            self._backend.delete_person(person.id)
+        except Exception as exc:
+            self._errors.present("Person not deleted", exc)
+            return
+        self.refresh()
+        self.people_changed.emit()
+
+    def _reenrol_selected(self) -> None:
+        person = self.selected()
+        if person is not None:
+            self.reenrol_requested.emit(person)
+
+    def _update_buttons(self, person_id: object) -> None:
+        for b in (self.edit_button, self.reenrol_button, self.delete_button):
+            b.setEnabled(person_id is not None)
+
+    def _ask(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+
+    def _edit_dialog(self, person: Person) -> tuple[str, str | None, str | None] | None:
+        dialog = PersonEditDialog(person, self)
+        return dialog.values() if dialog.exec() else None

@@ -1,0 +1,149 @@
+"""SettingsTab: camera, match threshold (with the similarity histogram), confirmation frames,
+late-after default, data folder and active model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Qt, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
+
+from attendance_app.config import Settings
+from attendance_app.gui.backend import GuiBackend
+from attendance_app.gui.error_presenter import ErrorPresenter
+from attendance_app.gui.widgets.threshold_histogram import ThresholdHistogram
+
+VIDEO_FILE = "__video_file__"
+
+
+class SettingsTab(QWidget):
+    """Emits `settings_saved(settings)`; the window restarts the camera when it changed."""
+
+    settings_saved = Signal(object)
+
+    def __init__(self, data_dir: Path, errors: ErrorPresenter,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._errors = errors
+        self._backend: GuiBackend | None = None
+        self._data_dir = data_dir
+        self.camera_combo = QComboBox()
+        self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
+        self.threshold_slider.setRange(20, 95)  # cosine similarity x 100
+        self.threshold_label = QLabel()
+        self.histogram = ThresholdHistogram()
+        self.confirm_spin = QSpinBox()
+        self.confirm_spin.setRange(1, 30)
+        self.confirm_spin.setSuffix(" frames")
+        self.late_spin = QSpinBox()
+        self.late_spin.setRange(0, 240)
+        self.late_spin.setSuffix(" min after start")
+        self.model_label = QLabel("loading…")
+        self.data_label = QLabel(str(data_dir))
+        self.data_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_data_button = QPushButton("Open folder")
+        self.save_button = QPushButton("Save settings")
+        self.save_button.setObjectName("primaryButton")
+        self._build_layout()
+        self.threshold_slider.valueChanged.connect(self._on_threshold)
+        self.camera_combo.activated.connect(self._on_camera_chosen)
+        self.open_data_button.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._data_dir))))
+        self.save_button.clicked.connect(self.save)
+        self.load(Settings())
+
+    def _build_layout(self) -> None:
+        recognition = QGroupBox("Recognition")
+        form = QFormLayout(recognition)
+        threshold_row = QHBoxLayout()
+        threshold_row.addWidget(self.threshold_slider, 1)
+        threshold_row.addWidget(self.threshold_label)
+        form.addRow("Match threshold", threshold_row)
+        form.addRow(self.histogram)
+        form.addRow("Confirm after", self.confirm_spin)
+        form.addRow("Active model", self.model_label)
+        general = QGroupBox("Camera and sessions")
+        gform = QFormLayout(general)
+        gform.addRow("Camera", self.camera_combo)
+        gform.addRow("Late after (default)", self.late_spin)
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.data_label, 1)
+        data_row.addWidget(self.open_data_button)
+        gform.addRow("Data folder", data_row)
+        layout = QVBoxLayout(self)
+        layout.addWidget(general)
+        layout.addWidget(recognition, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+
+    def set_backend(self, backend: GuiBackend) -> None:
+        self._backend = backend
+        try:
+            self.load(backend.settings())
+            self.set_cameras(backend.list_cameras(), backend.settings().camera)
+            self.model_label.setText(backend.active_model_name())
+            self.refresh_histogram()
+        except Exception as exc:
+            self._errors.present("Could not read the settings", exc)
+
+    def refresh_histogram(self) -> None:
+        if self._backend is not None:
+            self.histogram.set_scores(*self._backend.similarity_scores())
+
+    def load(self, settings: Settings) -> None:
+        self._settings = settings
+        self.threshold_slider.setValue(round(settings.match_threshold * 100))
+        self._on_threshold(self.threshold_slider.value())
+        self.confirm_spin.setValue(settings.confirm_frames)
+        self.late_spin.setValue(settings.late_after_minutes)
+
+    def set_cameras(self, cameras: list[str], current: str) -> None:
+        self.camera_combo.clear()
+        for index in cameras:
+            self.camera_combo.addItem(f"Camera {index}", index)
+        if not cameras:
+            self.camera_combo.addItem("No camera found", None)
+        if current and not current.isdigit():
+            self.camera_combo.addItem(Path(current).name, current)
+        self.camera_combo.addItem("Video file…", VIDEO_FILE)
+        index = self.camera_combo.findData(current)
+        self.camera_combo.setCurrentIndex(max(0, index))
+
+    def chosen_settings(self) -> Settings:
+        camera = self.camera_combo.currentData()
+        if camera in (None, VIDEO_FILE):
+            camera = self._settings.camera
+        threshold = self.threshold_slider.value() / 100.0
+        return self._settings.with_changes(
+            match_threshold=threshold, confirm_min_similarity=threshold,
+            confirm_frames=self.confirm_spin.value(),
+            late_after_minutes=self.late_spin.value(), camera=str(camera))
+
+    def save(self) -> None:
+        if self._backend is None:
+            return
+        settings = self.chosen_settings()
+        try:
+            self._backend.save_settings(settings)
+        except Exception as exc:
+            self._errors.present("Settings not saved", exc)
+            return
+        self._settings = settings
+        self.settings_saved.emit(settings)
+
+    def _on_threshold(self, value: int) -> None:
+        self.threshold_label.setText(f"{value / 100:.2f}")
+        self.histogram.set_threshold(value / 100)
+
+    def _on_camera_chosen(self, index: int) -> None:
+        if self.camera_combo.itemData(index) != VIDEO_FILE:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Video file as the camera", "",
+                                              "Videos (*.mp4 *.avi *.mov *.mkv *.webm)")
+        if path:
+            self.camera_combo.insertItem(index, Path(path).name, path)
+            self.camera_combo.setCurrentIndex(index)

@@ -1,0 +1,137 @@
+"""A light in-memory GuiBackend for window tests that do not need the real models.
+
+It is faked at the edge only (no torch, no SQLite); tests that need real recognition use the
+services backend. Register it with `install()` and pass FAKE_MODULE as `backend_module`.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from attendance_app.config import Settings
+from attendance_app.domain.errors import CameraError
+from attendance_app.domain.face_box import FaceBox
+from attendance_app.domain.person import Person
+from attendance_app.domain.session import Session
+from attendance_app.gui.backend import LiveUpdate, ShotCheck
+from attendance_app.gui.widgets.attendance_list import AttendanceRow
+from attendance_app.gui.widgets.video_view import FaceOverlay
+
+FAKE_MODULE = "_attendance_fake_backend"
+
+
+class FakeCamera:
+    is_live = True
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def read(self) -> np.ndarray:
+        return np.full((120, 160, 3), 90, np.uint8)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeBackend:
+    def __init__(self, camera_available: bool = True) -> None:
+        self.camera_available = camera_available
+        self.cameras: list[FakeCamera] = []
+        self._people: dict[int, Person] = {}
+        self.enrolled_crops: dict[int, list[np.ndarray]] = {}
+        self._settings = Settings()
+        self.closed = False
+
+    def warm_up(self, ctx: Any) -> str:
+        return "fake model"
+
+    def check_shot(self, rgb, pose) -> ShotCheck:
+        return ShotCheck(np.zeros((160, 160, 3), np.uint8))
+
+    def check_photo(self, path: Path) -> ShotCheck:
+        return ShotCheck(np.zeros((160, 160, 3), np.uint8))
+
+    def open_frame_source(self, spec: str):
+        if not self.camera_available:
+            raise CameraError("camera 0 could not be opened; no cameras found")
+        cam = FakeCamera()
+        self.cameras.append(cam)
+        return cam
+
+    def list_cameras(self) -> list[str]:
+        return ["0"] if self.camera_available else []
+
+    def live_processor(self):
+        return lambda frame: "processed"
+
+    def prepare_folder(self, folder, ctx):
+        return []
+
+    def people(self) -> list[Person]:
+        return list(self._people.values())
+
+    def thumbnails(self) -> dict[int, bytes]:
+        return {}
+
+    def groups(self) -> list[str]:
+        return sorted({p.group for p in self._people.values() if p.group})
+
+    def find_existing(self, crops):
+        return None
+
+    def enrol(self, name, external_id, group, crops, consent_by) -> Person:
+        pid = len(self._people) + 1
+        person = Person(pid, name, external_id, group, consent_by=consent_by,
+                        created_at=datetime.now(), template_count=len(crops))
+        self._people[pid] = person
+        self.enrolled_crops[pid] = list(crops)
+        return person
+
+    def update_person(self, person_id, name, external_id, group) -> Person:
+        old = self._people[person_id]
+        self._people[person_id] = Person(person_id, name, external_id, group,
+                                         template_count=old.template_count)
+        return self._people[person_id]
+
+    def delete_person(self, person_id: int) -> None:
+        del self._people[person_id]
+        self.enrolled_crops.pop(person_id, None)
+
+    def start_session(self, name, roster_group, late_after):
+        return Session(1, name, datetime.now(), roster_group, late_after), None
+
+    def stop_session(self) -> None:
+        pass
+
+    def handle_frame_result(self, result) -> LiveUpdate:
+        return LiveUpdate([FaceOverlay(FaceBox(10, 10, 60, 70), "confirmed", "Ada 90%")],
+                          [AttendanceRow(1, "Ada", datetime.now(), "present")])
+
+    def similarity_scores(self):
+        return np.array([0.8, 0.7]), np.array([0.1, 0.2])
+
+    def active_model_name(self) -> str:
+        return "fake model"
+
+    def settings(self) -> Settings:
+        return self._settings
+
+    def save_settings(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def install(backend: FakeBackend) -> str:
+    """Register a module whose open_backend returns `backend`; returns the module name."""
+    module = types.ModuleType(FAKE_MODULE)
+    module.open_backend = lambda paths, settings: backend  # type: ignore[attr-defined]
+    sys.modules[FAKE_MODULE] = module
+    return FAKE_MODULE
