@@ -1,0 +1,49 @@
+"""Iterate a `<set>/<identity>/<image>` dataset folder in a stable order.
+
+Folders starting with `_` or `.` are not identities (e.g. `_multi_face`, `_unknown_singletons`).
+Images are sorted by file name in natural order ('2.pgm' before '10.pgm').
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".pgm", ".ppm", ".bmp", ".gif",
+                            ".tif", ".tiff", ".webp"})
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One identity folder: its name and its image paths in natural file-name order."""
+
+    name: str
+    images: tuple[Path, ...]
+
+
+def natural_key(name: str) -> list[object]:
+    """Sort key that orders embedded numbers numerically: 'img2' < 'img10'."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
+
+
+def list_identities(root: str | Path, max_per_id: int | None = None,
+                    min_images: int = 1) -> list[Identity]:
+    """Identities under `root` sorted by name, each with up to max_per_id images (the first
+    ones in natural order); identities with fewer than min_images images are left out.
+    Raises FileNotFoundError when root is not a directory."""
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"dataset folder not found: {root}")
+    identities = []
+    for folder in sorted(root.iterdir(), key=lambda p: natural_key(p.name)):
+        if not folder.is_dir() or folder.name.startswith(("_", ".")):
+            continue
+        images = sorted((p for p in folder.iterdir()
+                         if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
+                        key=lambda p: natural_key(p.name))
+        if max_per_id is not None:
+            images = images[:max_per_id]
+        if len(images) >= min_images:
+            identities.append(Identity(folder.name, tuple(images)))
+    return identities
