@@ -37,3 +37,25 @@ def dataset(datasets_root: Path):
         return path
 
     return _get
+
+
+@pytest.fixture(scope="session")
+def converted_weights(tmp_path_factory: pytest.TempPathFactory):
+    """The default CASIA-WebFace FaceNet weights, converted (and checked) once per test session."""
+    from attendance_app.vision.weights.weights_cache import ensure_default_weights
+
+    return ensure_default_weights(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
+def pretrained_embedder(converted_weights):
+    """A FaceEmbedder (no flip averaging) on the converted pretrained weights; shared, eval mode."""
+    from attendance_app.vision.face_embedder import FaceEmbedder
+    from attendance_app.vision.weights.weights_cache import (
+        DEFAULT_MODEL_KEY,
+        build_model,
+        load_state_dict,
+    )
+
+    model = build_model(load_state_dict(converted_weights.path, converted_weights.sha256))
+    return FaceEmbedder(model, DEFAULT_MODEL_KEY)

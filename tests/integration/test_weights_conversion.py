@@ -1,0 +1,42 @@
+"""The FaceNet graph converts into InceptionResnetV1 and agrees with cv2.dnn on the same graph."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from attendance_app.vision.weights.facenet_graph_converter import convert_default_graph
+from attendance_app.vision.weights.reference_check import (
+    MIN_COSINE,
+    compare_with_graph,
+    graph_embeddings,
+    reference_inputs,
+)
+from attendance_app.vision.weights.weights_cache import build_model, load_state_dict
+
+pytestmark = pytest.mark.integration
+
+
+def test_the_converted_model_matches_cv2_dnn_running_the_original_graph(converted_weights):
+    model = build_model(load_state_dict(converted_weights.path, converted_weights.sha256))
+    result = compare_with_graph(model, reference_inputs(4))
+    assert result.min_cosine > 1 - 1e-9  # an exact conversion; MIN_COSINE is only the safety net
+    assert result.max_abs_diff < 1e-5
+    assert MIN_COSINE < result.min_cosine
+
+
+def test_the_cached_weights_hold_exactly_what_a_fresh_conversion_gives(converted_weights):
+    fresh = convert_default_graph()
+    cached = load_state_dict(converted_weights.path, converted_weights.sha256)
+    assert set(fresh) == set(cached)
+    for key, tensor in fresh.items():
+        assert torch.equal(tensor, cached[key]), key
+
+
+def test_the_reference_inputs_spread_out_in_embedding_space_so_the_check_means_something():
+    emb = graph_embeddings(reference_inputs(4))
+    assert emb.shape == (4, 512)
+    np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
+    off_diagonal = (emb @ emb.T)[~np.eye(4, dtype=bool)]
+    assert off_diagonal.max() < 0.95
