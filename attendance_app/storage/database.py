@@ -71,6 +71,7 @@ class AppDatabase:
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
         self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        self._checkpoint_pending = False
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -113,9 +114,12 @@ class AppDatabase:
                 yield self.db
                 conn.execute("COMMIT")
             except BaseException:
+                self._checkpoint_pending = False
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+        if self._checkpoint_pending:
+            self.checkpoint()
 
     @contextlib.contextmanager
     def translate_errors(self, action: str) -> Iterator[None]:
@@ -159,8 +163,13 @@ class AppDatabase:
 
         After deleting biometric data this is what makes the old page images disappear from the
         -wal file (secure_delete already zeroes freed pages in the main file). Incomplete while
-        another connection is reading an older snapshot.
+        another connection is reading an older snapshot. Inside a transaction it is deferred
+        until the outermost `transaction()` block commits (and returns False now).
         """
+        if self.conn.in_transaction:
+            self._checkpoint_pending = True
+            return False
+        self._checkpoint_pending = False
         with self.translate_errors("checkpoint the write-ahead log"):
             busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return busy == 0

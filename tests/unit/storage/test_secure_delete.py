@@ -42,3 +42,18 @@ def test_a_deleted_persons_embedding_and_crop_bytes_are_gone_from_the_files(
     for start in range(8, len(crop_png), 500):
         assert crop_png[start:start + 64] not in raw
     assert encode_embedding(unit_vector(7))[:64] in raw  # Grace's template is untouched
+
+
+def test_a_deletion_inside_a_larger_transaction_is_scrubbed_when_it_commits(
+        app_db: AppDatabase) -> None:
+    people = PeopleRepository(app_db)
+    model = register_model(app_db)
+    ada = people.add("Ada")
+    TemplateRepository(app_db).add(ada.id, model.id, unit_vector(43))
+    embedding = encode_embedding(unit_vector(43))
+    with app_db.transaction():
+        people.delete(ada.id)
+        people.add("Someone else")
+    raw = _raw_bytes(app_db.path)
+    for start in range(0, len(embedding), 64):
+        assert embedding[start:start + 64] not in raw
