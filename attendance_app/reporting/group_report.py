@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import datetime
 
 from attendance_app.reporting.report_inputs import GroupAttendance, SessionAttendance
@@ -20,14 +21,14 @@ def build_group_report(attendance: GroupAttendance,
     sessions = sorted((s for s in attendance.sessions
                        if attendance.period.contains(s.session.started_at)),
                       key=lambda s: s.session.started_at)
-    per_session = [{o.person_id: o for o in session_outcomes(s)} for s in sessions]
+    per_session = [{o.key: o for o in session_outcomes(s)} for s in sessions]
     people = _people(attendance, per_session)
     labels = _unique([session_label(s) for s in sessions])
     columns = (Column("Name"), Column("External ID"), *(Column(label) for label in labels),
                Column("Attendance rate", "percent"))
     rows = []
-    for person_id, name, external_id in people:
-        cells = [by_id.get(person_id) for by_id in per_session]
+    for key, name, external_id in people:
+        cells = [by_id.get(key) for by_id in per_session]
         codes = [STATUS_CODES[o.status] if o else "" for o in cells]
         rate = attendance_rate(o.status for o in cells if o)
         rows.append((name, external_id or "", *codes, rate))
@@ -41,31 +42,30 @@ def build_group_report(attendance: GroupAttendance,
     session_rates = [attendance_rate(o.status for o in by_id.values()) for by_id in per_session]
     for label, rate in zip(labels, session_rates):
         summary[f"Rate {label}"] = rate if rate is not None else "n/a"
-    summary["Codes"] = STATUS_LEGEND
     chart = None
     if sessions:
         chart = ChartData(tuple(labels), tuple(r or 0.0 for r in session_rates),
                           "Attendance rate per session")
     return ReportTable(
         title=f"Group report: {attendance.group}",
-        subtitle=f"Period {attendance.period.label}",
+        subtitle=f"Period {attendance.period.label}. Codes: {STATUS_LEGEND}",
         generated_at=generated_at or datetime.now(),
         columns=columns, rows=tuple(rows), summary=summary, chart=chart, sheet_name="Group")
 
 
 def _people(attendance: GroupAttendance,
-            per_session: list[dict[int, Outcome]]) -> list[tuple[int, str, str | None]]:
+            per_session: list[dict[Hashable, Outcome]]) -> list[tuple[Hashable, str, str | None]]:
     """Members sorted by name, then people only seen in the records (by stored name)."""
-    people = [(m.person_id, m.name, m.external_id)
+    people: list[tuple[Hashable, str, str | None]] = [(m.person_id, m.name, m.external_id)
               for m in sorted(attendance.members, key=lambda m: (m.name.casefold(), m.name))]
-    known = {pid for pid, _, _ in people}
-    extras: dict[int, Outcome] = {}
-    for by_id in per_session:
-        for pid, outcome in by_id.items():
-            if pid not in known:
-                extras[pid] = outcome
-    people += [(pid, o.display_name, o.external_id)
-               for pid, o in sorted(extras.items(), key=lambda i: i[1].name.casefold())]
+    known = {key for key, _, _ in people}
+    extras: dict[Hashable, Outcome] = {}
+    for by_key in per_session:
+        for key, outcome in by_key.items():
+            if key not in known:
+                extras[key] = outcome
+    people += [(key, o.display_name, o.external_id)
+               for key, o in sorted(extras.items(), key=lambda i: i[1].name.casefold())]
     return people
 
 

@@ -58,7 +58,7 @@ def _in_period(attendance: PersonAttendance) -> list[SessionAttendance]:
 
 
 def _outcome_of(session: SessionAttendance, person_id: int) -> Outcome | None:
-    return next((o for o in session_outcomes(session) if o.person_id == person_id), None)
+    return next((o for o in session_outcomes(session) if o.key == person_id), None)
 
 
 def _row(session: SessionAttendance, outcome: Outcome) -> tuple:

@@ -1,8 +1,9 @@
 """Plain inputs of the report views: what a service reads from the database and hands over.
 
 They hold domain objects and a few strings only, so a service can fill them from any store and
-tests can build them by hand. Names are the names *stored with the data*: a person deleted after
-the session still appears under the name the service recorded for them.
+tests can build them by hand. Records carry copies of the person's name, external id and group
+(see AttendanceRecord): a person deleted after the session (person_id None) still appears under
+the stored name.
 """
 
 from __future__ import annotations
@@ -55,25 +56,13 @@ class RosterEntry:
 
 
 @dataclass(frozen=True)
-class NamedRecord:
-    """An attendance record plus who it is about, as stored. `person_deleted` is True when the
-    person was removed after the record was made (the record keeps its stored name)."""
-
-    record: AttendanceRecord
-    person_name: str
-    external_id: str | None = None
-    group: str | None = None
-    person_deleted: bool = False
-
-
-@dataclass(frozen=True)
 class SessionAttendance:
     """One session with its roster (empty when the session has no roster group) and every
     record taken in it. A roster member without a record counts as absent."""
 
     session: Session
     roster: Sequence[RosterEntry] = ()
-    records: Sequence[NamedRecord] = ()
+    records: Sequence[AttendanceRecord] = ()
 
 
 @dataclass(frozen=True)

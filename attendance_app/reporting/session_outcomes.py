@@ -7,12 +7,12 @@ status (present people off the roster are 'present (not on roster)'); correction
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from attendance_app.domain.attendance import AttendanceRecord, AttendanceStatus, Correction
-from attendance_app.reporting.report_inputs import NamedRecord, SessionAttendance
+from attendance_app.reporting.report_inputs import SessionAttendance
 
 STATUS_CODES: dict[AttendanceStatus, str] = {
     AttendanceStatus.PRESENT: "P",
@@ -26,15 +26,20 @@ STATUS_LEGEND = "P present, L late, A absent, E excused, N present (not on roste
 
 @dataclass(frozen=True)
 class Outcome:
-    """One person's result in one session. `record` is None for a roster member never seen."""
+    """One person's result in one session. `record` is None for a roster member never seen.
+    `key` identifies the person across sessions: the person id, or for a deleted person
+    (person_id None) their stored name and external id."""
 
-    person_id: int
+    key: Hashable
     name: str
     external_id: str | None
     group: str | None
     on_roster: bool
-    person_deleted: bool
     record: AttendanceRecord | None
+
+    @property
+    def person_deleted(self) -> bool:
+        return self.record is not None and self.record.person_id is None
 
     @property
     def status(self) -> AttendanceStatus:
@@ -42,6 +47,7 @@ class Outcome:
         if self.record is None:
             return AttendanceStatus.ABSENT
         status = self.record.effective_status
+        # a deleted person was most likely on the roster then; only the living are visitors
         if not self.on_roster and status is AttendanceStatus.PRESENT and not self.person_deleted:
             return AttendanceStatus.PRESENT_NOT_ON_ROSTER
         return status
@@ -51,27 +57,31 @@ class Outcome:
         return f"{self.name} (deleted)" if self.person_deleted else self.name
 
 
+def person_key(record: AttendanceRecord) -> Hashable:
+    """How records of one person are recognised across sessions, also after deletion."""
+    if record.person_id is not None:
+        return record.person_id
+    return ("deleted", record.person_name, record.external_id)
+
+
 def session_outcomes(attendance: SessionAttendance) -> list[Outcome]:
     """Roster members first (sorted by name), then people recorded but not on the roster.
     When one person has several records the latest one counts."""
-    latest: dict[int, NamedRecord] = {}
-    for named in sorted(attendance.records, key=lambda n: n.record.time):
-        latest[named.record.person_id] = named
+    latest: dict[Hashable, AttendanceRecord] = {}
+    for record in sorted(attendance.records, key=lambda r: r.time):
+        latest[person_key(record)] = record
     roster_ids = {entry.person_id for entry in attendance.roster}
     has_roster = bool(attendance.roster)
     outcomes = []
     for entry in sorted(attendance.roster, key=lambda e: _name_key(e.name)):
-        named = latest.get(entry.person_id)
-        outcomes.append(Outcome(
-            entry.person_id, named.person_name if named else entry.name, entry.external_id,
-            entry.group, True, bool(named and named.person_deleted),
-            named.record if named else None))
-    extras = [n for pid, n in latest.items() if pid not in roster_ids]
-    for named in sorted(extras, key=lambda n: _name_key(n.person_name)):
+        record = latest.get(entry.person_id)
+        outcomes.append(Outcome(entry.person_id, entry.name, entry.external_id, entry.group,
+                                True, record))
+    extras = [(key, r) for key, r in latest.items() if key not in roster_ids]
+    for key, record in sorted(extras, key=lambda item: _name_key(_stored_name(item[1]))):
         # without a roster everyone recorded is simply present, not "off the roster"
-        outcomes.append(Outcome(
-            named.record.person_id, named.person_name, named.external_id, named.group,
-            not has_roster, named.person_deleted, named.record))
+        outcomes.append(Outcome(key, _stored_name(record), record.external_id, record.group,
+                                not has_roster, record))
     return outcomes
 
 
@@ -105,6 +115,10 @@ def format_datetime(moment: datetime) -> str:
 def session_label(attendance: SessionAttendance) -> str:
     """A unique, readable column heading for a session: '2026-11-03 09:00 Math 101'."""
     return f"{format_datetime(attendance.session.started_at)} {attendance.session.name}"
+
+
+def _stored_name(record: AttendanceRecord) -> str:
+    return record.person_name or f"person #{record.person_id}"
 
 
 def _status_word(status: AttendanceStatus | None) -> str:

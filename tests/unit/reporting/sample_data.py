@@ -8,8 +8,7 @@ from datetime import datetime
 from attendance_app.domain.attendance import (
     AttendanceRecord, AttendanceStatus, Correction, RecordSource)
 from attendance_app.domain.session import Session
-from attendance_app.reporting.report_inputs import (
-    NamedRecord, RosterEntry, SessionAttendance)
+from attendance_app.reporting.report_inputs import RosterEntry, SessionAttendance
 
 GROUP = "Class 7B"
 FORMULA_NAME = "=cmd|' /C calc'!A0"
@@ -37,9 +36,13 @@ def session(day: int, hour: int = 9, name: str = "Math 101", session_id: int = 1
 
 def record(person_id: int, status: AttendanceStatus, at: datetime, similarity: float | None = None,
            corrections: tuple[Correction, ...] = (), source: RecordSource = RecordSource.RECOGNIZED,
-           session_id: int = 1) -> AttendanceRecord:
-    return AttendanceRecord(session_id, person_id, status, at, similarity, source,
-                            id=person_id * 100 + at.day, corrections=corrections)
+           session_id: int = 1, name: str = "", external_id: str | None = None,
+           group: str | None = GROUP, deleted: bool = False) -> AttendanceRecord:
+    """A record with the stored copies of the person's details; `deleted` clears person_id
+    the way storage does when the person is removed later."""
+    return AttendanceRecord(session_id, None if deleted else person_id, status, at, similarity,
+                            source, id=session_id * 1000 + person_id, corrections=corrections,
+                            person_name=name or None, external_id=external_id, group=group)
 
 
 def math_session(day: int = 26, session_id: int = 1) -> SessionAttendance:
@@ -48,29 +51,30 @@ def math_session(day: int = 26, session_id: int = 1) -> SessionAttendance:
     since, Alan a visitor off the roster."""
     s = session(day, session_id=session_id)
     at = s.started_at
-    excuse = Correction(LI * 100 + day, "excuse", AttendanceStatus.EXCUSED, "alice",
+    excuse = Correction(session_id * 1000 + LI, "excuse", AttendanceStatus.EXCUSED, "alice",
                         at.replace(hour=11), "doctor's note")
-    to_absent = Correction(SMITH * 100 + day, "mark_absent", AttendanceStatus.ABSENT, "bob",
+    to_absent = Correction(session_id * 1000 + SMITH, "mark_absent", AttendanceStatus.ABSENT, "bob",
                            at.replace(minute=40), "left early?")
-    undo = Correction(SMITH * 100 + day, "undo", None, "bob", at.replace(minute=45), "mistake")
+    undo = Correction(session_id * 1000 + SMITH, "undo", None, "bob", at.replace(minute=45), "mistake")
+    def rec(person_id: int, status: AttendanceStatus, moment: datetime, **details):
+        entry = next((e for e in ROSTER if e.person_id == person_id), None)
+        if entry is not None:
+            details.setdefault("name", entry.name)
+            details.setdefault("external_id", entry.external_id)
+        return record(person_id, status, moment, session_id=session_id, **details)
+
     records = [
-        NamedRecord(record(ADA, AttendanceStatus.PRESENT, at.replace(minute=2), 0.91,
-                           session_id=session_id), "Ada Lovelace", "S1", GROUP),
-        NamedRecord(record(ZOE, AttendanceStatus.LATE, at.replace(minute=15), 0.78,
-                           session_id=session_id), "Zoë Ångström", "S2", GROUP),
-        NamedRecord(record(LI, AttendanceStatus.ABSENT, at.replace(hour=10, minute=30),
-                           source=RecordSource.SESSION_CLOSE, corrections=(excuse,),
-                           session_id=session_id), "李雷", "S4", GROUP),
-        NamedRecord(record(SMITH, AttendanceStatus.PRESENT, at.replace(minute=4), 0.85,
-                           corrections=(to_absent, undo), session_id=session_id),
-                    COMMA_NAME, "S5", GROUP),
-        NamedRecord(record(FORMULA, AttendanceStatus.PRESENT, at.replace(minute=5), 0.66,
-                           session_id=session_id), FORMULA_NAME, "S6", GROUP),
-        NamedRecord(record(GRACE, AttendanceStatus.PRESENT, at.replace(minute=3), 0.88,
-                           session_id=session_id), "Grace Hopper", "S7", GROUP,
-                    person_deleted=True),
-        NamedRecord(record(ALAN, AttendanceStatus.PRESENT_NOT_ON_ROSTER, at.replace(minute=20),
-                           0.81, session_id=session_id), "Alan Turing", "V1", "Visitors"),
+        rec(ADA, AttendanceStatus.PRESENT, at.replace(minute=2), similarity=0.91),
+        rec(ZOE, AttendanceStatus.LATE, at.replace(minute=15), similarity=0.78),
+        rec(LI, AttendanceStatus.ABSENT, at.replace(hour=10, minute=30),
+            source=RecordSource.SESSION_CLOSE, corrections=(excuse,)),
+        rec(SMITH, AttendanceStatus.PRESENT, at.replace(minute=4), similarity=0.85,
+            corrections=(to_absent, undo)),
+        rec(FORMULA, AttendanceStatus.PRESENT, at.replace(minute=5), similarity=0.66),
+        rec(GRACE, AttendanceStatus.PRESENT, at.replace(minute=3), similarity=0.88,
+            name="Grace Hopper", external_id="S7", deleted=True),
+        rec(ALAN, AttendanceStatus.PRESENT_NOT_ON_ROSTER, at.replace(minute=20), similarity=0.81,
+            name="Alan Turing", external_id="V1", group="Visitors"),
     ]
     return SessionAttendance(s, ROSTER, records)
 
@@ -87,8 +91,8 @@ def big_session(people: int = 30) -> SessionAttendance:
         if i % 9 == 4:
             continue
         late = i % 7 == 3
-        records.append(NamedRecord(
-            record(entry.person_id, AttendanceStatus.LATE if late else AttendanceStatus.PRESENT,
-                   s.started_at.replace(minute=12 + i % 20 if late else i % 9),
-                   0.6 + (i % 35) / 100), entry.name, entry.external_id, GROUP))
+        records.append(record(
+            entry.person_id, AttendanceStatus.LATE if late else AttendanceStatus.PRESENT,
+            s.started_at.replace(minute=12 + i % 20 if late else i % 9), 0.6 + (i % 35) / 100,
+            name=entry.name, external_id=entry.external_id))
     return SessionAttendance(s, roster, records)

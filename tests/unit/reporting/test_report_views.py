@@ -83,9 +83,9 @@ def _three_sessions() -> list[SessionAttendance]:
     second = math_session(day=10, session_id=2)
     # in the third session Ada is late and Zoë is absent
     third = math_session(day=17, session_id=3)
-    records = [r for r in third.records if r.record.person_id != ZOE]
-    records = [replace(r, record=replace(r.record, status=AttendanceStatus.LATE))
-               if r.record.person_id == ADA else r for r in records]
+    records = [r for r in third.records if r.person_id != ZOE]
+    records = [replace(r, status=AttendanceStatus.LATE) if r.person_id == ADA else r
+               for r in records]
     return [first, second, replace(third, records=records)]
 
 
@@ -169,3 +169,13 @@ def test_unknown_faces_report_lists_events_in_the_period_with_best_guess():
 def test_unknown_faces_report_with_no_events_says_no_records():
     table = build_unknown_faces_report(UnknownFaceLog(NOVEMBER, []), GENERATED_AT)
     assert table.is_empty and table.summary["Result"] == NO_RECORDS
+
+
+def test_two_deleted_people_in_one_session_stay_two_rows():
+    attendance = math_session()
+    twin = replace(attendance.records[-2], person_name="Grace Brewster", external_id="S8",
+                   id=999)
+    table = build_session_report(replace(attendance, records=[*attendance.records, twin]),
+                                 GENERATED_AT)
+    names = [row[0] for row in table.rows]
+    assert "Grace Hopper (deleted)" in names and "Grace Brewster (deleted)" in names
