@@ -106,7 +106,9 @@ def _summary_block(pdf: _ReportPdf, fonts: PdfFonts, table: ReportTable) -> None
     pdf.cell(0, 6, "Summary", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(fonts.family, "", 9)
     fractions = (3, 2) * pairs_per_line
-    with pdf.table(col_widths=fractions, width=pdf.epw, first_row_as_headings=False,
+    # about 75 mm per pair keeps each value next to its label instead of across the page
+    with pdf.table(col_widths=fractions, width=min(pdf.epw, 75.0 * pairs_per_line),
+                   first_row_as_headings=False,
                    borders_layout="NONE", line_height=4.5, padding=(0.6, 1),
                    text_align=("LEFT", "RIGHT") * pairs_per_line, align="LEFT") as grid:
         for start in range(0, len(items), pairs_per_line):
