@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 import torch
@@ -13,7 +15,16 @@ from attendance_app.vision.weights.reference_check import (
     graph_embeddings,
     reference_inputs,
 )
-from attendance_app.vision.weights.weights_cache import build_model, load_state_dict
+from attendance_app.domain.errors import WeightsError
+from attendance_app.vision.weights import weights_cache
+from attendance_app.vision.weights.weights_cache import (
+    DEFAULT_WEIGHTS_NAME,
+    build_model,
+    ensure_default_weights,
+    load_state_dict,
+    read_sidecar,
+    sha256_file,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -40,3 +51,26 @@ def test_the_reference_inputs_spread_out_in_embedding_space_so_the_check_means_s
     np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
     off_diagonal = (emb @ emb.T)[~np.eye(4, dtype=bool)]
     assert off_diagonal.max() < 0.95
+
+
+def test_a_tampered_cache_is_converted_again(converted_weights, tmp_path):
+    (tmp_path / "models").mkdir()
+    target = tmp_path / "models" / DEFAULT_WEIGHTS_NAME
+    shutil.copyfile(converted_weights.path, target)
+    shutil.copyfile(f"{converted_weights.path}.sha256", f"{target}.sha256")
+    with open(target, "r+b") as fh:
+        fh.seek(1000)
+        fh.write(b"\x00" * 16)
+    found = ensure_default_weights(tmp_path / "models")
+    assert found.sha256 == sha256_file(target) == read_sidecar(target)
+    assert found.sha256 == converted_weights.sha256  # torch.save output is reproducible
+    load_state_dict(found.path, found.sha256)
+
+
+def test_nothing_is_cached_when_the_reference_check_fails(converted_weights, tmp_path, monkeypatch):
+    broken = load_state_dict(converted_weights.path, converted_weights.sha256)
+    broken["repeat_1.0.conv2d.weight"] = broken["repeat_1.0.conv2d.weight"] * -3.0
+    monkeypatch.setattr(weights_cache, "convert_default_graph", lambda *_a: broken)
+    with pytest.raises(WeightsError, match="disagree with the original graph"):
+        ensure_default_weights(tmp_path / "models")
+    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
