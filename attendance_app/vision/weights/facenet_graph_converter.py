@@ -159,14 +159,20 @@ def convert_graph(graph: GraphConstants, model: InceptionResnetV1 | None = None)
 
     unused = sorted(set(graph.floats) - used)
     if unused:
-        raise WeightsError(f"{len(unused)} float constants of the graph were not converted, e.g. {unused[:3]}")
+        raise WeightsError(
+            f"{len(unused)} float constants of the graph were not converted, e.g. {unused[:3]}"
+        )
     missing = sorted(set(expected) - set(out))
     extra = sorted(set(out) - set(expected))
     if missing or extra:
-        raise WeightsError(f"converted keys do not match InceptionResnetV1: missing {missing[:3]}, extra {extra[:3]}")
+        raise WeightsError(
+            f"converted keys do not match InceptionResnetV1: missing {missing[:3]}, extra {extra[:3]}"
+        )
     for key, tensor in out.items():
         if tuple(tensor.shape) != tuple(expected[key].shape):
-            raise WeightsError(f"{key}: converted shape {tuple(tensor.shape)}, expected {tuple(expected[key].shape)}")
+            raise WeightsError(
+                f"{key}: converted shape {tuple(tensor.shape)}, expected {tuple(expected[key].shape)}"
+            )
     return out
 
 
@@ -186,11 +192,14 @@ def _convert_bottleneck(graph: GraphConstants, model: InceptionResnetV1, used: s
     # Their difference (5e-11) is far below float32 resolution of var + eps, so the result is exact.
     for node, eps in graph.epsilons.items():
         if node.startswith(bn) and abs(eps - model.last_bn.eps) > 1e-9:
-            raise WeightsError(f"bottleneck batch-norm eps {eps} differs from the model's {model.last_bn.eps}")
+            raise WeightsError(
+                f"bottleneck batch-norm eps {eps} differs from the model's {model.last_bn.eps}"
+            )
 
 
-def _check_residual_scales(graph: GraphConstants, modules: dict[str, torch.nn.Module], used: set[str]) -> None:
-    """The residual scale constants (`.../mul/x`) are hyper-parameters of the torch blocks: check them."""
+def _check_residual_scales(graph: GraphConstants, modules: dict[str, torch.nn.Module],
+                           used: set[str]) -> None:
+    """The residual scales (`.../mul/x`) are hyper-parameters of the torch blocks: check them."""
     for name, value in graph.floats.items():
         if not name.endswith("/mul/x"):
             continue

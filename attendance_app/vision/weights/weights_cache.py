@@ -170,7 +170,8 @@ def build_model(state_dict: Mapping[str, torch.Tensor]) -> InceptionResnetV1:
         expected = set(model.state_dict())
         missing = sorted(expected - set(tensors))
         unexpected = sorted(set(tensors) - expected)
-        detail = f"{len(missing)} missing keys (e.g. {missing[:2]}), {len(unexpected)} unexpected (e.g. {unexpected[:2]})"
+        detail = (f"{len(missing)} missing keys (e.g. {missing[:2]}), "
+                  f"{len(unexpected)} unexpected (e.g. {unexpected[:2]})")
         if not missing and not unexpected:
             detail = str(exc).splitlines()[-1].strip()[:300]
         raise WeightsError(
