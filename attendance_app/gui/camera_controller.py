@@ -34,6 +34,7 @@ class CameraController(QObject):
         self._last_seq = 0
         self._times: deque[float] = deque(maxlen=120)
         self.spec: str | None = None
+        self.realtime = True  # False: a video file is processed frame by frame (tests)
         self.dropped = 0
 
     def set_opener(self, opener: SourceOpener) -> None:
@@ -53,7 +54,8 @@ class CameraController(QObject):
         self.spec = spec
         self._last_seq = 0
         self._times.clear()
-        worker = CameraWorker(lambda: opener(spec), self._processor, self._max_fps)
+        worker = CameraWorker(lambda: opener(spec), self._processor, self._max_fps,
+                              realtime=self.realtime)
         worker.frame_ready.connect(self._on_frame)
         worker.source_failed.connect(self.failed)
         worker.source_ended.connect(self.ended)

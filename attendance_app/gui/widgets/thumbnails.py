@@ -23,3 +23,15 @@ def pixmap_from_png(data: bytes | None, size: int) -> QPixmap | None:
 def pixmap_from_rgb(rgb: np.ndarray, size: int) -> QPixmap:
     return QPixmap.fromImage(numpy_to_qimage(rgb)).scaled(
         size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+
+
+def png_from_rgb(rgb: np.ndarray) -> bytes:
+    """PNG bytes of an RGB array, encoded with Qt (the GUI does not import the vision layer)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    numpy_to_qimage(rgb).save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())

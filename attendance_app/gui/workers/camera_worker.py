@@ -48,8 +48,10 @@ class CameraWorker(QThread):
     source_ended = Signal()
 
     def __init__(self, source_factory: SourceFactory, processor: Processor | None = None,
-                 max_fps: float = 30.0, parent: Any = None) -> None:
+                 max_fps: float = 30.0, parent: Any = None, realtime: bool = True) -> None:
+        """`realtime=False` processes every frame of a file (deterministic tests, benchmarks)."""
         super().__init__(parent)
+        self._realtime = realtime
         self._source_factory = source_factory
         self._processor = processor
         self._lock = threading.Lock()
@@ -78,7 +80,7 @@ class CameraWorker(QThread):
         seq = 0
         # A video file stands in for a webcam: play it in real time, skipping frames when the
         # processing falls behind, as a live camera's newest-frame grabbing would.
-        paced = getattr(source, "is_live", True) is False
+        paced = self._realtime and getattr(source, "is_live", True) is False
         clock_start: float | None = None
         try:
             while not self.isInterruptionRequested():
