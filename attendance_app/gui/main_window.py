@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
     def _models_ready(self, description: str) -> None:
         self.models_ready = True
         self.show_status(f"Ready — {description}")
+        self.settings_tab.on_models_ready(self.backend)
         self.live_tab.start_source(self._camera_spec or self.backend.settings().camera)
 
     def _loading_failed(self, title: str, exc: BaseException) -> None:

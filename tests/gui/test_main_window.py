@@ -54,12 +54,12 @@ def test_closing_the_window_stops_the_camera_worker_and_closes_the_device(qtbot,
 
 def test_window_geometry_is_remembered_in_the_data_dir(qtbot, open_window, tmp_path):
     window = open_window(FakeBackend())
-    window.resize(796, 520)  # inside the 800x600 offscreen screen, above the minimum
+    window.resize(796, 580)  # inside the 800x600 offscreen screen, above the minimum
     window.tabs.setCurrentIndex(2)
     window.close()
     assert (tmp_path / "data" / "window.ini").is_file()
     again = open_window(FakeBackend())
-    assert (again.width(), again.height()) == (796, 520)
+    assert (again.width(), again.height()) == (796, 580)
     assert again.tabs.currentIndex() == 2
 
 

@@ -74,7 +74,8 @@ class SettingsTab(QWidget):
         gform.addRow("Data folder", data_row)
         layout = QVBoxLayout(self)
         layout.addWidget(general)
-        layout.addWidget(recognition, 1)
+        layout.addWidget(recognition)
+        layout.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -89,6 +90,11 @@ class SettingsTab(QWidget):
             self.refresh_histogram()
         except Exception as exc:
             self._errors.present("Could not read the settings", exc)
+
+    def on_models_ready(self, backend: GuiBackend) -> None:
+        """Camera discovery and the model name are known only after the background warm-up."""
+        self.set_cameras(backend.list_cameras(), backend.settings().camera)
+        self.model_label.setText(backend.active_model_name())
 
     def refresh_histogram(self) -> None:
         if self._backend is not None:

@@ -26,7 +26,7 @@ class ThresholdHistogram(QWidget):
         self._genuine = np.zeros(0, np.float32)
         self._impostor = np.zeros(0, np.float32)
         self._threshold = 0.55
-        self.setMinimumHeight(150)
+        self.setMinimumHeight(180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def sizeHint(self) -> QSize:
@@ -94,6 +94,6 @@ class ThresholdHistogram(QWidget):
         p.setPen(self.palette().text().color())
         p.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
         for v in (0.0, 0.25, 0.5, 0.75, 1.0):
-            x = self.x_for(v)
+            x = min(max(self.x_for(v), 24.0), self.width() - 24.0)  # keep end labels inside
             p.drawText(QRectF(x - 20, plot.bottom() + 2, 40, 18), Qt.AlignmentFlag.AlignCenter,
                        f"{v:.2f}")

@@ -66,6 +66,8 @@ class UnknownReviewStrip(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._title)
         layout.addWidget(scroll)
+        self._scroll = scroll
+        scroll.setVisible(False)  # no empty grey box until there is something to review
 
     def add_unknown(self, key: Any, crop: np.ndarray, caption: str = "") -> None:
         if key in self._cards:
@@ -100,4 +102,5 @@ class UnknownReviewStrip(QWidget):
 
     def _update_title(self) -> None:
         n = len(self._cards)
+        self._scroll.setVisible(n > 0)
         self._title.setText(f"Unknown faces to review: {n}" if n else "Unknown faces: none")

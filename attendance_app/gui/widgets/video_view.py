@@ -62,6 +62,12 @@ class VideoView(QWidget):
         self._overlays = list(overlays or [])
         self.update()
 
+    def set_still(self, image: QImage) -> None:
+        """Show a still picture (e.g. an enrolment photo) without boxes."""
+        self._image = image.convertToFormat(QImage.Format.Format_RGB888)
+        self._overlays = []
+        self.update()
+
     def clear(self, placeholder: str) -> None:
         self._image = None
         self._overlays = []
