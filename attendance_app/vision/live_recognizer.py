@@ -1,0 +1,318 @@
+"""LiveRecognizer: detection + tracking + sparse embedding + vote-based confirmation per frame.
+
+Every frame is detected and tracked; a track's face is embedded only when the track is new,
+then every `reembed_every_frames` frames while it is not confirmed, or earlier when the face
+has grown or sharpened notably. The crops of one frame go to the embedder in one batch.
+
+Confirmation (per track), with `m` the gallery's Match for one embedding of the track:
+- an *agreeing vote* is `m.is_known and m.similarity >= confirm_min_similarity`. A vote for the
+  track's current candidate adds one; a vote for another person restarts the count at one for
+  that person. Any other embedding (unknown, too weak, ambiguous) takes one vote away (decay)
+  and counts as a *miss*; an agreeing vote clears the misses.
+- `confirm_frames` votes for the same person -> the track is `confirmed` and yields exactly one
+  ConfirmedSighting (similarity = mean of the agreeing votes, crop = best view among them).
+  Confirmed tracks are not embedded again.
+- `unknown_after_frames` consecutive misses -> the track becomes `unknown` and yields exactly one
+  UnknownTrackEvent with its best-view crop. It is still re-embedded at the slow rate and may
+  later be confirmed (a face that turns towards the camera).
+`every_frame=True` is the naive baseline: every face embedded in every frame, same votes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Literal, Protocol
+
+import numpy as np
+
+from attendance_app.domain.detection import Detection
+from attendance_app.domain.face_box import FaceBox
+from attendance_app.domain.match import Match
+from attendance_app.vision.face_tracker import FaceTracker, Track, quality_score
+from attendance_app.vision.frame_source import Frame
+
+TrackState = Literal["checking", "confirmed", "unknown"]
+
+
+class FaceDetectorLike(Protocol):
+    def detect(self, rgb: np.ndarray, scale: float = 1.0) -> list[Detection]: ...
+
+    def crop(self, rgb: np.ndarray, detection: Detection) -> np.ndarray: ...
+
+
+class FaceEmbedderLike(Protocol):
+    def embed(self, crops: np.ndarray) -> np.ndarray: ...
+
+
+class GalleryLike(Protocol):
+    def match(self, query: np.ndarray, threshold: float, margin: float = 0.0) -> Match: ...
+
+
+@dataclass(frozen=True)
+class LiveRecognizerConfig:
+    """Tuning of the live loop. Similarities are cosine similarities; *_frames are counts of
+    frames except `unknown_after_frames` and `confirm_frames`, which count embeddings of a track.
+    `detect_scale` in (0, 1]: MTCNN runs on the frame resized by it, crops come from the full
+    frame. `regrow_ratio` / `resharpen_ratio`: re-embed early when the face's size / sharpness
+    reached this multiple of its value at the last embedding (at least `min_embed_gap_frames`
+    after it)."""
+
+    match_threshold: float = 0.55
+    runner_up_margin: float = 0.05
+    confirm_frames: int = 3
+    confirm_min_similarity: float = 0.55
+    unknown_after_frames: int = 6
+    reembed_every_frames: int = 10
+    detect_scale: float = 1.0
+    every_frame: bool = False
+    regrow_ratio: float = 1.3
+    resharpen_ratio: float = 1.5
+    min_embed_gap_frames: int = 2
+    min_iou: float = 0.3
+    max_missed_frames: int = 10
+
+    def __post_init__(self) -> None:
+        if self.confirm_frames < 1 or self.unknown_after_frames < 1:
+            raise ValueError("confirm_frames and unknown_after_frames must be >= 1")
+        if self.reembed_every_frames < 1:
+            raise ValueError("reembed_every_frames must be >= 1")
+        if not 0.0 < self.detect_scale <= 1.0:
+            raise ValueError("detect_scale must be in (0, 1]")
+
+    @classmethod
+    def from_settings(cls, settings: object, **overrides: object) -> "LiveRecognizerConfig":
+        """Take every field that `settings` (e.g. config.Settings) has by the same name; vision
+        must not import config, so this reads attributes by name."""
+        values = {f.name: getattr(settings, f.name) for f in fields(cls)
+                  if hasattr(settings, f.name)}
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class TrackView:
+    """What to draw for one face in this frame."""
+
+    track_id: int
+    box: FaceBox
+    state: TrackState
+    person_id: int | None
+    similarity: float
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfirmedSighting:
+    """A track confirmed as `person_id` (once per track). `time_s` is the frame's timestamp,
+    `first_seen_s` the timestamp of the track's first frame; `crop` (160, 160, 3) uint8 RGB."""
+
+    track_id: int
+    person_id: int
+    similarity: float
+    time_s: float
+    first_seen_s: float
+    frame_index: int
+    crop: np.ndarray
+
+
+@dataclass(frozen=True)
+class UnknownTrackEvent:
+    """A track nobody matched (once per track): its best-view crop for later review."""
+
+    track_id: int
+    crop: np.ndarray
+    best_similarity: float
+    time_s: float
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """Everything one processed frame produced. `stage_ms` keys: decode, detect, track, crop,
+    embed, match, total (milliseconds); `embedded` counts the faces embedded in this frame."""
+
+    frame_index: int
+    timestamp_s: float
+    tracks: list[TrackView]
+    sightings: list[ConfirmedSighting]
+    unknowns: list[UnknownTrackEvent]
+    stage_ms: dict[str, float]
+    embedded: int
+
+
+@dataclass
+class _TrackMemory:
+    """Recognition state of one track (the tracker knows boxes, this knows identities)."""
+
+    first_seen_s: float
+    state: TrackState = "checking"
+    candidate: int | None = None
+    votes: int = 0
+    misses: int = 0
+    embeds: int = 0
+    last_embed_frame: int = -(10**9)
+    last_size: float = 0.0
+    last_sharpness: float = 0.0
+    person_id: int | None = None
+    similarity: float = 0.0
+    best_similarity: float = -1.0
+    vote_similarities: list[float] = field(default_factory=list)
+    vote_crop: np.ndarray | None = None
+    vote_crop_score: float = -1.0
+    view_crop: np.ndarray | None = None
+    view_crop_score: float = -1.0
+
+
+@dataclass
+class RecognizerStats:
+    """Running totals: frames, detections, embeddings, and each person's best similarity over
+    all embeddings (best or runner-up candidate), for benchmarks and tuning."""
+
+    frames: int = 0
+    detections: int = 0
+    embeds: int = 0
+    best_similarity_by_person: dict[int, float] = field(default_factory=dict)
+
+
+class LiveRecognizer:
+    """Turns frames into track views, confirmed sightings and unknown-track events.
+
+    `gallery_provider()` is called once per frame so enrolments made during a session count at
+    once; None means nobody is enrolled (every face ends up unknown). `name_of(person_id)`
+    labels the views. Not thread-safe: one recognizer per capture loop.
+    """
+
+    def __init__(self, detector: FaceDetectorLike, embedder: FaceEmbedderLike,
+                 gallery_provider: Callable[[], GalleryLike | None],
+                 config: LiveRecognizerConfig | None = None,
+                 name_of: Callable[[int], str | None] | None = None) -> None:
+        self._detector = detector
+        self._embedder = embedder
+        self._gallery_provider = gallery_provider
+        self.config = config or LiveRecognizerConfig()
+        self._name_of = name_of or (lambda person_id: None)
+        self._tracker = FaceTracker(self.config.min_iou, self.config.max_missed_frames)
+        self._memory: dict[int, _TrackMemory] = {}
+        self.stats = RecognizerStats()
+
+    def process(self, frame: Frame) -> FrameResult:
+        """Detect, track, embed the tracks that are due (one batch), vote, and report."""
+        cfg, clock = self.config, time.perf_counter
+        t0 = clock()
+        detections = self._detector.detect(frame.rgb, scale=cfg.detect_scale)
+        t1 = clock()
+        update = self._tracker.update(detections, frame.index)
+        for lost in update.lost:
+            self._memory.pop(lost.id, None)
+        for new in update.new:
+            self._memory[new.id] = _TrackMemory(first_seen_s=frame.timestamp_s)
+        due = [t for t in update.seen if self._is_due(t, self._memory[t.id], frame.index)]
+        t2 = clock()
+        crops = [self._detector.crop(frame.rgb, t.last_detection) for t in due]
+        t3 = clock()
+        embeddings = self._embedder.embed(np.stack(crops)) if crops else np.zeros((0, 512))
+        t4 = clock()
+        gallery = self._gallery_provider()
+        matches = [self._match(gallery, e) for e in embeddings]
+        t5 = clock()
+        sightings, unknowns = [], []
+        for track, crop, match in zip(due, crops, matches):
+            event = self._vote(track, self._memory[track.id], crop, match, frame)
+            if isinstance(event, ConfirmedSighting):
+                sightings.append(event)
+            elif isinstance(event, UnknownTrackEvent):
+                unknowns.append(event)
+        self.stats.frames += 1
+        self.stats.detections += len(detections)
+        self.stats.embeds += len(due)
+        t6 = clock()
+        stage_ms = {"decode": frame.decode_ms, "detect": (t1 - t0) * 1e3,
+                    "track": (t2 - t1 + t6 - t5) * 1e3, "crop": (t3 - t2) * 1e3,
+                    "embed": (t4 - t3) * 1e3, "match": (t5 - t4) * 1e3,
+                    "total": (t6 - t0) * 1e3 + frame.decode_ms}
+        return FrameResult(frame.index, frame.timestamp_s,
+                           [self._view(t) for t in update.seen], sightings, unknowns,
+                           stage_ms, len(due))
+
+    def reset(self) -> None:
+        """Forget all tracks (new source or session); stats are kept."""
+        self._tracker.reset()
+        self._memory.clear()
+
+    def _is_due(self, track: Track, mem: _TrackMemory, frame_index: int) -> bool:
+        cfg = self.config
+        if cfg.every_frame or mem.embeds == 0:
+            return True
+        if mem.state == "confirmed":
+            return False
+        gap = frame_index - mem.last_embed_frame
+        if gap >= cfg.reembed_every_frames:
+            return True
+        if gap < cfg.min_embed_gap_frames:
+            return False
+        size, sharpness = _size_and_sharpness(track.last_detection)
+        return (size >= mem.last_size * cfg.regrow_ratio
+                or (mem.last_sharpness > 0 and sharpness >= mem.last_sharpness * cfg.resharpen_ratio))
+
+    def _match(self, gallery: GalleryLike | None, embedding: np.ndarray) -> Match:
+        if gallery is None:
+            return Match(best=None, runner_up=None, is_known=False)
+        match = gallery.match(embedding, self.config.match_threshold, self.config.runner_up_margin)
+        best = self.stats.best_similarity_by_person
+        for candidate in (match.best, match.runner_up):
+            if candidate is not None:
+                best[candidate.person_id] = max(best.get(candidate.person_id, -1.0),
+                                                candidate.similarity)
+        return match
+
+    def _vote(self, track: Track, mem: _TrackMemory, crop: np.ndarray, match: Match,
+              frame: Frame) -> ConfirmedSighting | UnknownTrackEvent | None:
+        cfg = self.config
+        mem.embeds += 1
+        mem.last_embed_frame = frame.index
+        mem.last_size, mem.last_sharpness = _size_and_sharpness(track.last_detection)
+        mem.similarity = match.similarity
+        mem.best_similarity = max(mem.best_similarity, match.similarity)
+        score = quality_score(track.last_detection)
+        if score > mem.view_crop_score:
+            mem.view_crop, mem.view_crop_score = crop, score
+        if mem.state == "confirmed":
+            return None  # every_frame mode keeps embedding; the identity is settled
+        agrees = match.is_known and match.similarity >= cfg.confirm_min_similarity
+        if agrees:
+            if match.person_id != mem.candidate:
+                mem.candidate, mem.votes = match.person_id, 0
+                mem.vote_similarities, mem.vote_crop, mem.vote_crop_score = [], None, -1.0
+            mem.votes += 1
+            mem.misses = 0
+            mem.vote_similarities.append(match.similarity)
+            if score > mem.vote_crop_score:
+                mem.vote_crop, mem.vote_crop_score = crop, score
+        else:
+            mem.votes = max(0, mem.votes - 1)
+            mem.misses += 1
+        mem.person_id = mem.candidate if mem.votes > 0 else None
+        if mem.votes >= cfg.confirm_frames and mem.candidate is not None:
+            mem.state, mem.person_id = "confirmed", mem.candidate
+            assert mem.vote_crop is not None
+            return ConfirmedSighting(track.id, mem.candidate,
+                                     float(np.mean(mem.vote_similarities)), frame.timestamp_s,
+                                     mem.first_seen_s, frame.index, mem.vote_crop)
+        if mem.state == "checking" and mem.misses >= cfg.unknown_after_frames:
+            mem.state = "unknown"
+            assert mem.view_crop is not None
+            return UnknownTrackEvent(track.id, mem.view_crop, mem.best_similarity,
+                                     frame.timestamp_s)
+        return None
+
+    def _view(self, track: Track) -> TrackView:
+        mem = self._memory[track.id]
+        pid = mem.person_id if mem.state == "confirmed" else None
+        return TrackView(track.id, track.box, mem.state, pid, mem.similarity,
+                         self._name_of(pid) if pid is not None else None)
+
+
+def _size_and_sharpness(detection: Detection) -> tuple[float, float]:
+    size = min(detection.box.width, detection.box.height)
+    return size, (detection.quality.sharpness if detection.quality is not None else 0.0)

@@ -1,0 +1,213 @@
+"""LiveRecognizer's schedule and votes, with the real tracker and the real Gallery.
+
+The detector and embedder are scripted stand-ins: a face's crop carries its face number and the
+embedder turns it into a vector with a scripted cosine similarity to an enrolled template, so
+each test states exactly which matches a track sees. Real MTCNN/FaceNet runs in
+tests/integration/test_live_recognizer_hamilton.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from attendance_app.config import Settings
+from attendance_app.domain.detection import Detection, FaceQuality
+from attendance_app.domain.face_box import FaceBox
+from attendance_app.vision.frame_source import Frame
+from attendance_app.vision.gallery import Gallery
+from attendance_app.vision.live_recognizer import LiveRecognizer, LiveRecognizerConfig
+
+ADA, BOB = 1, 2
+_BASIS = np.eye(512, dtype=np.float32)
+GALLERY = Gallery.from_arrays(_BASIS[[ADA, BOB]], np.array([ADA, BOB]))
+FRAME_RGB = np.zeros((360, 640, 3), np.uint8)
+
+
+def _vector(person: int | None, similarity: float) -> np.ndarray:
+    """A unit vector with cosine `similarity` to `person`'s template and ~0 to the other's."""
+    v = np.zeros(512, np.float32)
+    if person is not None:
+        v[person] = similarity
+    v[100] = np.sqrt(max(0.0, 1.0 - similarity ** 2))
+    return v
+
+
+class ScriptedFaces:
+    """Detector + embedder stand-in. `faces[face_no](frame_index)` -> (x, size) or None for
+    absent; `votes[face_no]` is consumed one (person, similarity) per embedding of that face."""
+
+    def __init__(self, faces: dict[int, Callable[[int], tuple[float, float] | None]],
+                 votes: dict[int, list[tuple[int | None, float]]]) -> None:
+        self.faces, self.votes = faces, {k: list(v) for k, v in votes.items()}
+        self.frame_index = 0
+        self.embed_calls: list[int] = []
+        self.embedded_at: dict[int, list[int]] = {k: [] for k in faces}
+        self.scales: list[float] = []
+        self.crop_frame_shapes: list[tuple[int, ...]] = []
+
+    def detect(self, rgb: np.ndarray, scale: float = 1.0) -> list[Detection]:
+        self.scales.append(scale)
+        detections = []
+        for face_no, where in self.faces.items():
+            placed = where(self.frame_index)
+            if placed is not None:
+                x, size = placed
+                box = FaceBox(x, 100, x + size, 100 + size)
+                marks = tuple((x + size * a, 100 + size * b) for a, b in
+                              [(0.3, 0.4), (0.7, 0.4), (0.5, 0.6), (0.35, 0.8), (0.65, 0.8)])
+                detections.append(Detection(box, 0.99, marks, FaceQuality(size, 100.0 + face_no, 0.0)))
+        return detections
+
+    def crop(self, rgb: np.ndarray, detection: Detection) -> np.ndarray:
+        self.crop_frame_shapes.append(rgb.shape)
+        face_no = next(k for k, w in self.faces.items()
+                       if w(self.frame_index) and w(self.frame_index)[0] == detection.box.x1)
+        crop = np.full((160, 160, 3), face_no, np.uint8)
+        crop[1, 1, 0] = min(255, int(detection.box.width))  # tells views apart
+        return crop
+
+    def embed(self, crops: np.ndarray) -> np.ndarray:
+        self.embed_calls.append(len(crops))
+        rows = []
+        for crop in crops:
+            face_no = int(crop[0, 0, 0])
+            self.embedded_at[face_no].append(self.frame_index)
+            person, sim = self.votes[face_no].pop(0) if self.votes[face_no] else (None, 0.1)
+            rows.append(_vector(person, sim))
+        return np.stack(rows)
+
+
+def _run(faces: ScriptedFaces, frames: int, config: LiveRecognizerConfig | None = None,
+         gallery=GALLERY):
+    recognizer = LiveRecognizer(faces, faces, lambda: gallery, config or LiveRecognizerConfig(),
+                                name_of={ADA: "Ada", BOB: "Bob"}.get)
+    results = []
+    for i in range(frames):
+        faces.frame_index = i
+        results.append(recognizer.process(Frame(i, i / 30.0, FRAME_RGB)))
+    return recognizer, results
+
+
+def _still(x: float = 100, size: float = 80) -> Callable[[int], tuple[float, float]]:
+    return lambda i: (x, size)
+
+
+def _sightings(results):
+    return [s for r in results for s in r.sightings]
+
+
+def _unknowns(results):
+    return [u for r in results for u in r.unknowns]
+
+
+def test_a_known_face_is_confirmed_after_three_agreeing_embeddings_spread_over_frames() -> None:
+    faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8)] * 10})
+    recognizer, results = _run(faces, 60)
+    assert faces.embedded_at[0] == [0, 10, 20]  # new, then every reembed_every_frames, then done
+    [sighting] = _sightings(results)
+    assert (sighting.person_id, sighting.frame_index) == (ADA, 20)
+    assert sighting.similarity == pytest.approx(0.8, abs=1e-5)
+    assert sighting.time_s - sighting.first_seen_s == pytest.approx(20 / 30.0)
+    assert [r.tracks[0].state for r in results[19:21]] == ["checking", "confirmed"]
+    assert results[-1].tracks[0].name == "Ada" and results[-1].tracks[0].person_id == ADA
+    assert recognizer.stats.embeds == 3 and recognizer.stats.frames == 60
+
+
+def test_a_stranger_becomes_unknown_once_with_a_snapshot_and_is_still_rechecked_slowly() -> None:
+    config = LiveRecognizerConfig(unknown_after_frames=4, reembed_every_frames=5)
+    faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.2)] * 20})
+    recognizer, results = _run(faces, 50, config)
+    [unknown] = _unknowns(results)
+    assert unknown.time_s == pytest.approx(15 / 30.0)  # 4th embedding: frames 0, 5, 10, 15
+    assert unknown.crop.shape == (160, 160, 3)
+    assert unknown.best_similarity == pytest.approx(0.2, abs=1e-5)
+    assert _sightings(results) == []
+    assert results[-1].tracks[0].state == "unknown" and results[-1].tracks[0].person_id is None
+    assert faces.embedded_at[0] == list(range(0, 50, 5))
+
+
+def test_a_vote_for_someone_else_restarts_the_count() -> None:
+    faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8), (ADA, 0.8), (BOB, 0.8), (ADA, 0.8),
+                                              (ADA, 0.8), (ADA, 0.8)]})
+    _, results = _run(faces, 60, LiveRecognizerConfig(reembed_every_frames=5))
+    [sighting] = _sightings(results)
+    assert (sighting.person_id, sighting.frame_index) == (ADA, 25)  # the 6th embedding
+
+
+def test_an_unconvincing_embedding_takes_one_vote_away() -> None:
+    # 0.5 clears neither threshold; 0.58 is a match but below confirm_min_similarity 0.6
+    votes = [(ADA, 0.8), (ADA, 0.8), (ADA, 0.5), (ADA, 0.58), (ADA, 0.8), (ADA, 0.8), (ADA, 0.8)]
+    faces = ScriptedFaces({0: _still()}, {0: votes})
+    config = LiveRecognizerConfig(reembed_every_frames=5, confirm_min_similarity=0.6)
+    _, results = _run(faces, 60, config)
+    # votes 1, 2, 1, 0, 1, 2, 3: confirmed at the 7th embedding (frame 30)
+    [sighting] = _sightings(results)
+    assert sighting.frame_index == 30
+    assert sighting.similarity == pytest.approx(0.8, abs=1e-5)  # only agreeing votes count
+
+
+def test_an_ambiguous_match_within_the_runner_up_margin_never_confirms() -> None:
+    gallery = Gallery.from_arrays(np.stack([_BASIS[ADA], _BASIS[ADA] * 0.98 + _BASIS[BOB] * 0.2]),
+                                  np.array([ADA, BOB]))  # two look-alike templates
+    faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.9)] * 20})
+    _, results = _run(faces, 60, LiveRecognizerConfig(runner_up_margin=0.05), gallery)
+    assert _sightings(results) == []
+    assert len(_unknowns(results)) == 1
+
+
+def test_with_nobody_enrolled_every_face_ends_unknown() -> None:
+    faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.9)] * 20})
+    _, results = _run(faces, 60, gallery=None)
+    assert _sightings(results) == [] and len(_unknowns(results)) == 1
+
+
+def test_the_faces_due_in_one_frame_are_embedded_in_one_batch() -> None:
+    faces = ScriptedFaces({0: _still(50), 1: _still(300), 2: _still(500)},
+                          {0: [(ADA, 0.8)] * 5, 1: [(BOB, 0.8)] * 5, 2: [(None, 0.0)] * 9})
+    recognizer, results = _run(faces, 30)
+    assert faces.embed_calls == [3, 3, 3]  # frames 0, 10, 20: all three together
+    assert sorted(s.person_id for s in _sightings(results)) == [ADA, BOB]
+    assert results[0].embedded == 3 and results[1].embedded == 0
+
+
+def test_a_face_that_grows_notably_is_embedded_before_its_turn() -> None:
+    faces = ScriptedFaces({0: lambda i: (100, 60 if i < 4 else 90)}, {0: [(ADA, 0.8)] * 9})
+    _run(faces, 15)
+    # 90 px >= 1.3 x 60 px at frame 4; the regular interval then counts from there
+    assert faces.embedded_at[0] == [0, 4, 14]
+
+
+def test_every_frame_mode_embeds_every_face_every_frame_and_still_confirms_once() -> None:
+    faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8)] * 40})
+    recognizer, results = _run(faces, 30, LiveRecognizerConfig(every_frame=True))
+    assert faces.embedded_at[0] == list(range(30))
+    [sighting] = _sightings(results)
+    assert sighting.frame_index == 2
+
+
+def test_a_face_that_leaves_and_comes_back_is_a_new_track_with_its_own_sighting() -> None:
+    faces = ScriptedFaces({0: lambda i: None if 25 <= i < 45 else (100, 80)},
+                          {0: [(ADA, 0.8)] * 10})
+    _, results = _run(faces, 80, LiveRecognizerConfig(max_missed_frames=10))
+    sightings = _sightings(results)
+    assert [s.person_id for s in sightings] == [ADA, ADA]
+    assert sightings[0].track_id != sightings[1].track_id  # the policy debounces the person
+
+
+def test_detection_runs_on_the_downscaled_frame_and_crops_on_the_full_one() -> None:
+    faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8)] * 3})
+    recognizer, results = _run(faces, 3, LiveRecognizerConfig(detect_scale=0.5))
+    assert faces.scales == [0.5, 0.5, 0.5]
+    assert faces.crop_frame_shapes == [FRAME_RGB.shape]
+    assert set(results[0].stage_ms) >= {"decode", "detect", "embed", "match", "total"}
+
+
+def test_the_config_takes_the_live_settings_by_name() -> None:
+    settings = Settings(confirm_frames=4, reembed_every_frames=7, match_threshold=0.6)
+    config = LiveRecognizerConfig.from_settings(settings, detect_scale=0.5)
+    assert (config.confirm_frames, config.reembed_every_frames, config.match_threshold,
+            config.confirm_min_similarity, config.detect_scale) == (
+        4, 7, 0.6, settings.confirm_min_similarity, 0.5)
