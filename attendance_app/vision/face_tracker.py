@@ -4,7 +4,8 @@ track instead of once per frame.
 Each frame's detections are matched greedily to the existing tracks by IoU (highest pairs
 first, at least `min_iou`) against each track's *predicted* box: the last box moved by a smoothed
 per-frame velocity, which keeps two faces that cross from swapping tracks. A track missed for
-more than `max_missed` frames ends; a face that comes back later starts a new track.
+more than `max_missed` updates ends (an update is one detection pass; frames may be skipped
+between passes); a face that comes back later starts a new track.
 """
 
 from __future__ import annotations
@@ -55,9 +56,10 @@ class Track:
         self.best_detection = self.last_detection
         self.best_quality = quality_score(self.last_detection)
 
-    def predicted_box(self) -> FaceBox:
-        """Where the face should be in the next frame, from its velocity."""
-        steps = self.missed + 1
+    def box_at(self, frame_index: int) -> FaceBox:
+        """Where the face should be in frame `frame_index`, moved on from its last detection by
+        its velocity (frames without detection in between included)."""
+        steps = max(0, frame_index - self.last_frame)
         dx, dy = self.velocity[0] * steps, self.velocity[1] * steps
         b = self.box
         return FaceBox(b.x1 + dx, b.y1 + dy, b.x2 + dx, b.y2 + dy)
@@ -74,8 +76,8 @@ class TrackUpdate:
 
 
 class FaceTracker:
-    """Greedy IoU tracker. `min_iou` in [0, 1]; `max_missed` frames a track survives without a
-    detection; `smoothing` in (0, 1] weights the newest motion in the velocity estimate."""
+    """Greedy IoU tracker. `min_iou` in [0, 1]; `max_missed` updates a track survives without a
+    detection; frame indices may skip (detection on every k-th frame); `smoothing` in (0, 1] weights the newest motion in the velocity estimate."""
 
     def __init__(self, min_iou: float = 0.3, max_missed: int = 10,
                  smoothing: float = 0.5) -> None:
@@ -96,7 +98,7 @@ class FaceTracker:
 
     def update(self, detections: list[Detection], frame_index: int) -> TrackUpdate:
         """Match `detections` of frame `frame_index` to the tracks; returns what changed."""
-        pairs = self._greedy_pairs(detections)
+        pairs = self._greedy_pairs(detections, frame_index)
         seen: list[Track] = []
         matched_tracks: set[int] = set()
         matched_dets: set[int] = set()
@@ -128,10 +130,11 @@ class FaceTracker:
         lost, self._tracks = self._tracks, []
         return lost
 
-    def _greedy_pairs(self, detections: list[Detection]) -> list[tuple[int, int]]:
+    def _greedy_pairs(self, detections: list[Detection],
+                      frame_index: int) -> list[tuple[int, int]]:
         if not self._tracks or not detections:
             return []
-        predicted = np.array([t.predicted_box().as_tuple() for t in self._tracks])
+        predicted = np.array([t.box_at(frame_index).as_tuple() for t in self._tracks])
         boxes = np.array([d.box.as_tuple() for d in detections])
         iou = _iou_matrix(predicted, boxes)
         pairs: list[tuple[int, int]] = []

@@ -55,7 +55,8 @@ class LiveRecognizerConfig:
     """Tuning of the live loop. Similarities are cosine similarities; *_frames are counts of
     frames except `unknown_after_frames` and `confirm_frames`, which count embeddings of a track.
     `detect_scale` in (0, 1]: MTCNN runs on the frame resized by it, crops come from the full
-    frame. `regrow_ratio` / `resharpen_ratio`: re-embed early when the face's size / sharpness
+    frame. `detect_every_frames` k > 1 detects on every k-th frame only (by frame index) and
+    moves the tracks' boxes by their velocity in between (ignored with `every_frame`). `regrow_ratio` / `resharpen_ratio`: re-embed early when the face's size / sharpness
     reached this multiple of its value at the last embedding (at least `min_embed_gap_frames`
     after it)."""
 
@@ -66,6 +67,7 @@ class LiveRecognizerConfig:
     unknown_after_frames: int = 6
     reembed_every_frames: int = 10
     detect_scale: float = 1.0
+    detect_every_frames: int = 1
     every_frame: bool = False
     regrow_ratio: float = 1.3
     resharpen_ratio: float = 1.5
@@ -76,8 +78,8 @@ class LiveRecognizerConfig:
     def __post_init__(self) -> None:
         if self.confirm_frames < 1 or self.unknown_after_frames < 1:
             raise ValueError("confirm_frames and unknown_after_frames must be >= 1")
-        if self.reembed_every_frames < 1:
-            raise ValueError("reembed_every_frames must be >= 1")
+        if self.reembed_every_frames < 1 or self.detect_every_frames < 1:
+            raise ValueError("reembed_every_frames and detect_every_frames must be >= 1")
         if not 0.0 < self.detect_scale <= 1.0:
             raise ValueError("detect_scale must be in (0, 1]")
 
@@ -194,10 +196,31 @@ class LiveRecognizer:
         self._name_of = name_of or (lambda person_id: None)
         self._tracker = FaceTracker(self.config.min_iou, self.config.max_missed_frames)
         self._memory: dict[int, _TrackMemory] = {}
+        self._last_detect_index: int | None = None
         self.stats = RecognizerStats()
 
     def process(self, frame: Frame) -> FrameResult:
-        """Detect, track, embed the tracks that are due (one batch), vote, and report."""
+        """Detect, track, embed the tracks that are due (one batch), vote, and report. On a frame
+        between detections (detect_every_frames > 1) only the track boxes move."""
+        cfg = self.config
+        last = self._last_detect_index
+        if (cfg.every_frame or cfg.detect_every_frames == 1 or last is None
+                or not 0 <= frame.index - last < cfg.detect_every_frames):
+            self._last_detect_index = frame.index
+            return self._detect_and_recognise(frame)
+        return self._coast(frame)
+
+    def _coast(self, frame: Frame) -> FrameResult:
+        started = time.perf_counter()
+        views = [TrackView(t.id, t.box_at(frame.index), *self._view_fields(t))
+                 for t in self._tracker.tracks if t.missed == 0]
+        self.stats.frames += 1
+        ms = (time.perf_counter() - started) * 1e3
+        stage_ms = {"decode": frame.decode_ms, "detect": 0.0, "track": ms, "crop": 0.0,
+                    "embed": 0.0, "match": 0.0, "total": ms + frame.decode_ms}
+        return FrameResult(frame.index, frame.timestamp_s, views, [], [], stage_ms, 0)
+
+    def _detect_and_recognise(self, frame: Frame) -> FrameResult:
         cfg, clock = self.config, time.perf_counter
         t0 = clock()
         detections = self._detector.detect(frame.rgb, scale=cfg.detect_scale)
@@ -239,6 +262,7 @@ class LiveRecognizer:
         """Forget all tracks (new source or session); stats are kept."""
         self._tracker.reset()
         self._memory.clear()
+        self._last_detect_index = None
 
     def _is_due(self, track: Track, mem: _TrackMemory, frame_index: int) -> bool:
         cfg = self.config
@@ -307,10 +331,13 @@ class LiveRecognizer:
         return None
 
     def _view(self, track: Track) -> TrackView:
+        return TrackView(track.id, track.box, *self._view_fields(track))
+
+    def _view_fields(self, track: Track) -> tuple[TrackState, int | None, float, str | None]:
         mem = self._memory[track.id]
         pid = mem.person_id if mem.state == "confirmed" else None
-        return TrackView(track.id, track.box, mem.state, pid, mem.similarity,
-                         self._name_of(pid) if pid is not None else None)
+        return (mem.state, pid, mem.similarity,
+                self._name_of(pid) if pid is not None else None)
 
 
 def _size_and_sharpness(detection: Detection) -> tuple[float, float]:

@@ -211,3 +211,14 @@ def test_the_config_takes_the_live_settings_by_name() -> None:
     assert (config.confirm_frames, config.reembed_every_frames, config.match_threshold,
             config.confirm_min_similarity, config.detect_scale) == (
         4, 7, 0.6, settings.confirm_min_similarity, 0.5)
+
+
+def test_detecting_every_other_frame_moves_the_boxes_in_between_and_still_confirms() -> None:
+    faces = ScriptedFaces({0: lambda i: (100 + 4 * i, 80)}, {0: [(ADA, 0.8)] * 5})
+    recognizer, results = _run(faces, 30, LiveRecognizerConfig(detect_every_frames=2))
+    assert len(faces.scales) == 15  # frames 0, 2, 4, ...
+    assert [len(r.tracks) for r in results] == [1] * 30
+    assert results[5].tracks[0].box.x1 == pytest.approx(100 + 4 * 5, abs=2.5)  # predicted
+    assert results[5].stage_ms["detect"] == 0.0
+    [sighting] = _sightings(results)
+    assert sighting.frame_index == 20
