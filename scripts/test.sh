@@ -5,5 +5,5 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup_env.sh
 export QT_QPA_PLATFORM=offscreen
-.venv/bin/lint-imports --config pyproject.toml
+.venv/bin/lint-imports
 exec .venv/bin/python -m pytest "$@"

@@ -4,4 +4,16 @@ from __future__ import annotations
 
 from types import ModuleType
 
-COMMAND_MODULES: list[ModuleType] = []
+from attendance_app.cli import (benchmark_commands, enroll_commands, identify_command,
+                                models_commands, people_commands, report_commands,
+                                run_command)
+
+COMMAND_MODULES: list[ModuleType] = [
+    enroll_commands,
+    identify_command,
+    people_commands,
+    models_commands,
+    run_command,
+    report_commands,
+    benchmark_commands,
+]

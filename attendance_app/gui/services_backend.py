@@ -5,10 +5,9 @@ opened in the GUI thread; `warm_up` runs in the task runner with its *own* short
 to convert/load the weights and build MTCNN and the embedder, then hands those model objects to
 the GUI's container so that no model is ever built on the GUI thread.
 
-Layer note: the live loop needs vision's LiveRecognizer and frame sources, and the histogram
-needs the stored templates. There is no service facade for those yet, so this module imports
-them lazily (`vision.live_recognizer`, `vision.frame_source`, `storage.template_repository`);
-when the services layer offers a live-session facade these imports should move behind it.
+Attendance taken here goes through services.SessionRun: each record is committed before the
+window shows it. Frame sources, the camera list and the similarity histogram come from
+services.live_support, so gui/ imports no vision/ or storage/ module.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from attendance_app.config import AppPaths, Settings
-from attendance_app.domain.attendance_policy import AttendancePolicy
 from attendance_app.domain.consent import Consent
 from attendance_app.domain.enrollment_gate import Pose
 from attendance_app.domain.errors import AttendanceAppError, ValidationError
@@ -31,6 +29,8 @@ from attendance_app.gui.widgets.attendance_list import AttendanceRow
 from attendance_app.gui.widgets.thumbnails import png_from_rgb
 from attendance_app.gui.widgets.video_view import FaceOverlay
 from attendance_app.services.app_services import AppServices
+from attendance_app.services.live_support import (available_cameras, open_frame_source,
+                                                  similarity_distribution)
 
 
 def open_backend(paths: AppPaths, settings: Settings) -> "ServicesBackend":
@@ -43,31 +43,25 @@ class ServicesBackend:
         self._names: dict[int, str] = {}
         self._cameras: list[str] = []
         self._model_name = "loading…"
-        self._session: Session | None = None
-        self._policy: AttendancePolicy | None = None
+        self._run: Any = None  # services.session_run.SessionRun while a session is open
         self._recognizer: Any = None
-        self._gallery: Any = None
         # Build the cached services here, in the GUI thread, before any worker asks for them.
         self._enrollment = services.enrollment
         self._people = services.people
 
     # ------------------------------------------------------------ models (any thread)
     def warm_up(self, ctx: Any) -> str:
-        from attendance_app.vision.camera_discovery import list_cameras
-
         ctx.report_progress(0.1, "Converting or loading the face model")
         own = AppServices.open(self.services.paths, self.services.settings)
         try:
             info = own.models.ensure_default_model()
-            embedder = own.models.active_embedder()
-            detector = own.detector()
+            own.models.active_embedder()
+            own.detector()
         finally:
             own.close()
         ctx.report_progress(0.9, "Looking for cameras")
-        self._cameras = [str(i) for i in list_cameras()]
-        # Adopt the warmed models (dict assignment is atomic; read later on the GUI thread).
-        self.services._detectors[self.services.settings.crop_margin] = detector  # noqa: SLF001
-        self.services.models._embedders[(info.id, False)] = embedder  # noqa: SLF001
+        self._cameras = [str(i) for i in available_cameras()]
+        self.services.adopt_models(own)
         self._model_name = info.name
         return info.name
 
@@ -84,9 +78,7 @@ class ServicesBackend:
         return ShotCheck(shot.crop if shot.accepted else None, shot.problems)
 
     def open_frame_source(self, spec: str) -> Any:
-        from attendance_app.vision.frame_source import open_source
-
-        return open_source(spec)
+        return open_frame_source(spec)
 
     def list_cameras(self) -> list[str]:
         return list(self._cameras)
@@ -142,8 +134,6 @@ class ServicesBackend:
         person = self._enrollment.enroll_crops(name, crops, consent, external_id, group,
                                                source="webcam")
         self._names[person.id] = person.name
-        if self._recognizer is not None:  # enrolled mid-session: recognised from now on
-            self._gallery = self.services.gallery.current()
         return person
 
     def update_person(self, person_id: int, name: str, external_id: str | None,
@@ -153,64 +143,41 @@ class ServicesBackend:
     def delete_person(self, person_id: int) -> None:
         self._people.delete(person_id)
         self._names.pop(person_id, None)
-        if self._recognizer is not None:
-            self._gallery = self.services.gallery.current()
 
     def start_session(self, name: str, roster_group: str | None,
                       late_after: datetime | None) -> tuple[Session, int | None]:
-        from attendance_app.vision.live_recognizer import LiveRecognizer, LiveRecognizerConfig
-
-        settings = self.services.settings
-        session = Session(None, name, datetime.now(), roster_group, late_after)
-        roster = None
-        if roster_group:
-            roster = {p.id for p in self.people() if p.group == roster_group}
-        else:
-            self.people()
-        self._session = session
-        # TODO(services): persist through AttendanceService once it lands; the policy is the
-        # domain rule set the service will apply, so the GUI behaviour will not change.
-        self._policy = AttendancePolicy(session, roster, settings.record_not_on_roster)
-        names = self._names
-        # The gallery is (re)loaded here in the GUI thread: GalleryProvider's loader queries the
-        # GUI container's database, which the camera thread must not touch.
-        self._gallery = self.services.gallery.current()
-        self._recognizer = LiveRecognizer(
-            self.services.detector(), self.services.models.active_embedder(),
-            lambda: self._gallery, LiveRecognizerConfig.from_settings(settings),
-            name_of=names.get)
-        return session, (len(roster) if roster is not None else None)
+        self.people()
+        run = self.services.attendance.start_session(name, roster_group, late_after)
+        self._run = run
+        # Warm the gallery here; the camera thread reads it through GalleryProvider, which
+        # reloads on its own connection after an enrolment or deletion invalidates it.
+        self.services.gallery.current()
+        self._recognizer = self.services.make_recognizer(name_of=self._names.get)
+        return run.session, run.roster_size
 
     def stop_session(self) -> None:
-        if self._policy is not None:
-            self._policy.close(datetime.now())
-        self._session = self._policy = self._recognizer = None
+        if self._run is not None:
+            self._run.close()
+        self._run = self._recognizer = None
 
     def handle_frame_result(self, result: Any) -> LiveUpdate:
         overlays = [FaceOverlay(t.box, t.state, _caption(t)) for t in result.tracks]
         arrivals, unknowns = [], []
-        if self._policy is not None:
+        if self._run is not None:
             for s in result.sightings:
-                decision = self._policy.on_sighting(s.person_id, datetime.now(), s.similarity)
-                if decision is not None:
+                record = self._run.on_sighting(s.person_id, s.similarity, s.crop)
+                if record is not None:  # committed before it is shown
                     arrivals.append(AttendanceRow(
-                        s.person_id, self._names.get(s.person_id, f"#{s.person_id}"),
-                        decision.time, decision.status.value, png_from_rgb(s.crop)))
+                        s.person_id, record.person_name or f"#{s.person_id}",
+                        record.time, record.effective_status.value, png_from_rgb(s.crop)))
+            for u in result.unknowns:
+                self._run.on_unknown(u.crop, u.best_similarity)
         for u in result.unknowns:
             unknowns.append((u.track_id, u.crop))
         return LiveUpdate(overlays, arrivals, unknowns)
 
     def similarity_scores(self) -> tuple[np.ndarray, np.ndarray]:
-        from attendance_app.storage.template_repository import TemplateRepository
-
-        model = self.services.models.ensure_default_model()
-        vectors, ids = TemplateRepository(self.services.db).load_gallery(model.id)
-        if len(ids) < 2:
-            return np.zeros(0), np.zeros(0)
-        sims = vectors @ vectors.T
-        upper = np.triu_indices(len(ids), k=1)
-        same = ids[upper[0]] == ids[upper[1]]
-        return sims[upper][same], sims[upper][~same]
+        return similarity_distribution(self.services.db)
 
     def active_model_name(self) -> str:
         return self._model_name

@@ -1,0 +1,45 @@
+"""`identify`: who is in these photos?"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from attendance_app.cli.context import CliContext
+from attendance_app.cli.output import print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("identify", help="print the best match (or Unknown) for every face")
+    p.add_argument("photos", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true", help="one JSON object per face")
+    p.set_defaults(handler=identify)
+
+
+def identify(args: argparse.Namespace, ctx: CliContext) -> int:
+    svc = ctx.services.identification
+    failures = 0
+    for photo in args.photos:
+        try:
+            faces = svc.identify_photo(photo)
+        except Exception as exc:  # noqa: BLE001 - one bad photo must not hide the others' results
+            from attendance_app.domain.errors import AttendanceAppError
+
+            if not isinstance(exc, AttendanceAppError):
+                raise
+            failures += 1
+            if args.json:
+                print_json({"photo": str(photo), "error": str(exc)})
+            else:
+                import sys
+
+                print(f"error: {exc}", file=sys.stderr)
+            continue
+        if not faces and not args.json:
+            print(f"{photo}: no face found")
+        for face in faces:
+            if args.json:
+                print_json({"photo": str(photo), **face.to_dict()})
+            else:
+                print(f"{photo}: {face.describe()}")
+    return 2 if failures else 0

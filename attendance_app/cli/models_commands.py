@@ -1,0 +1,72 @@
+"""`models list|verify|import|activate`: the model registry."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from pathlib import Path
+
+from attendance_app.cli.context import CliContext
+from attendance_app.cli.output import ProgressBar, print_json, print_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="list, verify, import or activate embedding models")
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    ls = msub.add_parser("list", help="registered models; * marks the active one")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=list_models)
+    verify = msub.add_parser("verify", help="check every model file against its sha256")
+    verify.set_defaults(handler=verify_models)
+    imp = msub.add_parser("import", help="register a facenet-pytorch InceptionResnetV1 state dict")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--name", help="display name (default: the file name)")
+    imp.add_argument("--activate", action="store_true", help="make it the active model")
+    imp.set_defaults(handler=import_model)
+    act = msub.add_parser("activate", help="make model ID active (re-embeds every template)")
+    act.add_argument("model_id", type=int)
+    act.set_defaults(handler=activate_model)
+
+
+def list_models(args: argparse.Namespace, ctx: CliContext) -> int:
+    models = ctx.services.models.list_models()
+    if args.json:
+        print_json([asdict(m) for m in models])
+        return 0
+    print_table(["", "id", "name", "kind", "parent", "created", "rank1", "sha256"],
+                [("*" if m.is_active else "", m.id, m.name, m.kind, m.parent_id or "",
+                  f"{m.created_at:%Y-%m-%d %H:%M}", m.metrics.get("after", {}).get("rank1", ""),
+                  m.sha256[:12])
+                 for m in models])
+    return 0
+
+
+def verify_models(args: argparse.Namespace, ctx: CliContext) -> int:
+    results = ctx.services.models.verify_all()
+    bad = 0
+    for model, problem in results:
+        print(f"{model.id:>3} {model.name}: {'OK' if problem is None else problem}")
+        bad += problem is not None
+    return 2 if bad else 0
+
+
+def import_model(args: argparse.Namespace, ctx: CliContext) -> int:
+    model = ctx.services.models.import_state_dict(args.path, name=args.name)
+    print(f"imported {args.path} as model {model.id} ({model.name})")
+    if args.activate:
+        return _activate(ctx, model.id)
+    return 0
+
+
+def activate_model(args: argparse.Namespace, ctx: CliContext) -> int:
+    return _activate(ctx, args.model_id)
+
+
+def _activate(ctx: CliContext, model_id: int) -> int:
+    bar = ProgressBar("re-embedding templates")
+    try:
+        count = ctx.services.models.activate(model_id, progress=bar)
+    finally:
+        bar.close()
+    print(f"model {model_id} is active; {count} template(s) re-embedded from stored crops")
+    return 0

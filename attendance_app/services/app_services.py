@@ -1,0 +1,147 @@
+"""AppServices: the one container the CLI and the GUI use to reach every use-case.
+
+Heavy parts (MTCNN, the embedder) are built on first use, so opening the container is fast and
+`attendance-app people list` never loads torch models. The container owns one database
+connection, made on the thread that opened it (SQLite connections belong to their thread);
+`for_thread()` gives a worker thread its own container over the same data dir.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from attendance_app.config import AppPaths, Settings, save_settings
+from attendance_app.storage.database import AppDatabase, open_database
+from attendance_app.storage.people_repository import PeopleRepository
+
+if TYPE_CHECKING:
+    from attendance_app.services.attendance_service import AttendanceService
+    from attendance_app.vision.live_recognizer import LiveRecognizer
+    from attendance_app.services.enrollment_service import EnrollmentService
+    from attendance_app.services.gallery_provider import GalleryProvider
+    from attendance_app.services.identification_service import IdentificationService
+    from attendance_app.services.model_service import ModelService
+    from attendance_app.services.people_service import PeopleService
+    from attendance_app.services.report_service import ReportService
+    from attendance_app.vision.face_detector import MtcnnFaceDetector
+
+
+class AppServices:
+    """Lazily built services over one data dir and one database connection."""
+
+    def __init__(self, paths: AppPaths, settings: Settings, db: AppDatabase) -> None:
+        self.paths = paths
+        self.settings = settings
+        self.db = db
+        self._detectors: dict[int, "MtcnnFaceDetector"] = {}
+        self._detector_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, paths: AppPaths, settings: Settings) -> "AppServices":
+        paths.ensure()
+        return cls(paths, settings, open_database(paths.db_path))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def update_settings(self, settings: Settings) -> None:
+        """Persist new settings; services built from the old ones are rebuilt on next use."""
+        save_settings(self.paths, settings)
+        self.settings = settings
+        for name in ("enrollment", "identification", "attendance"):
+            self.__dict__.pop(name, None)
+
+    # ------------------------------------------------------------ engine parts
+    def detector(self, margin: int | None = None) -> "MtcnnFaceDetector":
+        """The shared MTCNN detector (one per crop margin; the default is the settings' margin)."""
+        from attendance_app.vision.face_detector import MtcnnFaceDetector
+
+        margin = self.settings.crop_margin if margin is None else margin
+        with self._detector_lock:
+            if margin not in self._detectors:
+                self._detectors[margin] = MtcnnFaceDetector(
+                    min_face_size=self.settings.min_face_size, margin=margin)
+            return self._detectors[margin]
+
+    def adopt_models(self, other: "AppServices") -> None:
+        """Take over the detector and embedders another container (on another thread) built,
+        so the GUI thread never constructs a model itself."""
+        with self._detector_lock:
+            self._detectors.update(other._detectors)
+        self.models.adopt_embedders(other.models)
+
+    @cached_property
+    def people_repository(self) -> PeopleRepository:
+        return PeopleRepository(self.db)
+
+    @cached_property
+    def models(self) -> "ModelService":
+        from attendance_app.services.model_service import ModelService
+
+        return ModelService(self.db, self.paths.models_dir)
+
+    @cached_property
+    def gallery(self) -> "GalleryProvider":
+        from attendance_app.services.gallery_provider import GalleryProvider
+        from attendance_app.storage.model_repository import ModelRepository
+        from attendance_app.storage.template_repository import TemplateRepository
+
+        def load():
+            # A fresh connection: the gallery may be (re)loaded from a worker thread, and
+            # SQLite connections belong to the thread that made them.
+            with open_database(self.paths.db_path, check=False) as db:
+                model = ModelRepository(db).active()
+                if model is None:  # no model registered yet: nobody can be enrolled either
+                    return np.zeros((0, 512), np.float32), np.zeros((0,), np.int64)
+                return TemplateRepository(db).load_gallery(model.id)
+
+        return GalleryProvider(load)
+
+    # --------------------------------------------------------------- use-cases
+    @cached_property
+    def enrollment(self) -> "EnrollmentService":
+        from attendance_app.services.enrollment_service import EnrollmentService
+
+        return EnrollmentService(self.db, self.detector, self.models, self.gallery,
+                                 self.people_repository, self.settings)
+
+    @cached_property
+    def identification(self) -> "IdentificationService":
+        from attendance_app.services.identification_service import IdentificationService
+
+        return IdentificationService(self.detector, self.models, self.gallery,
+                                     self.people_repository, self.settings)
+
+    @cached_property
+    def attendance(self) -> "AttendanceService":
+        from attendance_app.services.attendance_service import AttendanceService
+
+        return AttendanceService(self.db, self.people_repository, self.settings)
+
+    def make_recognizer(self, every_frame: bool = False, detect_scale: float = 1.0,
+                        name_of: Callable[[int], str | None] | None = None) -> "LiveRecognizer":
+        """A LiveRecognizer over the shared detector, the active embedder and the gallery,
+        tuned by the settings. One per capture loop (it keeps per-track state)."""
+        from attendance_app.vision.live_recognizer import LiveRecognizer, LiveRecognizerConfig
+
+        config = LiveRecognizerConfig.from_settings(
+            self.settings, every_frame=every_frame, detect_scale=detect_scale)
+        return LiveRecognizer(self.detector(), self.models.active_embedder(),
+                              self.gallery.current, config, name_of=name_of)
+
+    @cached_property
+    def people(self) -> "PeopleService":
+        from attendance_app.services.people_service import PeopleService
+
+        return PeopleService(self.db, self.people_repository, self.gallery)
+
+    @cached_property
+    def reports(self) -> "ReportService":
+        from attendance_app.services.report_service import ReportService
+
+        return ReportService(self.db)

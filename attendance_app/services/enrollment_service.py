@@ -1,0 +1,279 @@
+"""EnrollmentService: people in, templates out (photos, folders, guided webcam shots).
+
+One-shot learning in practice: enrolling stores the face crops and their embeddings as templates;
+no model is retrained. Every path goes through the same detector crop and the same embedder, so
+enrolment and recognition see identical preprocessing.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from attendance_app.config import Settings
+from attendance_app.domain.consent import Consent
+from attendance_app.domain.detection import Detection
+from attendance_app.domain.enrollment_gate import EnrollmentGate, Pose
+from attendance_app.domain.errors import (AttendanceAppError, FaceNotFoundError, InvalidImageError,
+                                          MultipleFacesError, ValidationError)
+from attendance_app.domain.person import Person
+from attendance_app.services.gallery_provider import GalleryProvider
+from attendance_app.services.model_service import ModelService
+from attendance_app.storage.face_crop_repository import FaceCropRepository
+from attendance_app.storage.people_repository import PeopleRepository
+from attendance_app.storage.template_repository import TemplateRepository
+from attendance_app.vision.face_detector import MtcnnFaceDetector, resize_as_crop
+from attendance_app.vision.image_io import encode_png, load_image_rgb
+
+ProgressCallback = Callable[[int, int, str], bool]
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".ppm", ".tif", ".tiff", ".gif", ".webp"}
+
+
+@dataclass(frozen=True)
+class FaceShot:
+    """One analysed image: the chosen face (if any), its crop and the reasons to refuse it."""
+
+    face_count: int
+    detection: Detection | None
+    crop: np.ndarray | None
+    problems: tuple[str, ...]
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems and self.crop is not None
+
+
+@dataclass
+class EnrollmentOutcome:
+    person: Person
+    accepted: list[str]
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"person_id": self.person.id, "name": self.person.name,
+                "external_id": self.person.external_id, "accepted": self.accepted,
+                "refused": [{"photo": p, "reason": r} for p, r in self.refused],
+                "warnings": self.warnings}
+
+
+@dataclass
+class FolderEnrollmentSummary:
+    enrolled: list[tuple[str, int]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"enrolled": [{"name": n, "photos": c} for n, c in self.enrolled],
+                "refused": [{"photo": p, "reason": r} for p, r in self.refused],
+                "warnings": self.warnings}
+
+
+class EnrollmentService:
+    """Analyse shots, enrol people, warn about look-alikes."""
+
+    def __init__(self, db, detector: Callable[[], MtcnnFaceDetector], models: ModelService,
+                 gallery: GalleryProvider, people: PeopleRepository, settings: Settings) -> None:
+        self._db = db
+        self._detector = detector
+        self._models = models
+        self._gallery = gallery
+        self._people = people
+        self._crops = FaceCropRepository(db)
+        self._templates = TemplateRepository(db)
+        self._settings = settings
+        self.gate = EnrollmentGate(min_face_px=settings.enroll_min_face_px,
+                                   min_sharpness=settings.enroll_min_sharpness)
+
+    # ------------------------------------------------------------------ shots
+    def analyze(self, rgb: np.ndarray, pose: Pose = Pose.ANY, largest: bool = False,
+                gates: bool = True) -> FaceShot:
+        """Detect faces in one RGB image and judge it as an enrolment shot.
+
+        With `largest`, a multi-face image uses its largest face; `gates=False` keeps only the
+        one-face rule (photo files are judged on faces, not on webcam pose prompts).
+        """
+        pairs = self._detector().detect_and_crop(rgb)
+        if largest and len(pairs) > 1:
+            pairs = [max(pairs, key=lambda p: p[0].box.area)]
+        detection, crop = pairs[0] if len(pairs) == 1 else (None, None)
+        quality = detection.quality if detection is not None else None
+        problems = (self.gate.problems(len(pairs), quality, pose) if gates
+                    else self.gate.problems(len(pairs), None))
+        return FaceShot(len(pairs), detection, crop, tuple(problems))
+
+    def analyze_file(self, path: Path, largest: bool = False) -> FaceShot:
+        """`analyze` for a photo file; InvalidImageError for a file that is not a readable image."""
+        rgb = load_image_rgb(path)
+        return self.analyze(rgb, largest=largest, gates=False)
+
+    # -------------------------------------------------------------- enrolment
+    @staticmethod
+    def consent_from_flag(given: bool, recorded_by: str | None = None) -> Consent:
+        """Consent from the CLI's --consent flag (refused when absent)."""
+        consent = Consent(given=given, recorded_by=recorded_by or _current_user(),
+                          at=datetime.now().replace(microsecond=0))
+        consent.require()
+        return consent
+
+    def find_similar(self, crops: Sequence[np.ndarray]) -> tuple[Person, float] | None:
+        """The enrolled person these crops already match above the threshold, if any."""
+        if not crops:
+            return None
+        gallery = self._gallery.current()
+        if len(gallery) == 0:
+            return None
+        vectors = self._models.active_embedder().embed(np.stack(crops))
+        best: tuple[int, float] | None = None
+        for match in gallery.match_many(vectors, self._settings.match_threshold, 0.0):
+            if match.is_known and (best is None or match.similarity > best[1]):
+                best = (match.best.person_id, match.similarity)
+        if best is None:
+            return None
+        return self._people.get(best[0]), best[1]
+
+    def enroll_crops(self, name: str, crops: Sequence[np.ndarray], consent: Consent,
+                     external_id: str | None = None, group: str | None = None,
+                     qualities: Sequence[Any] | None = None, source: str = "photo",
+                     existing_person_id: int | None = None) -> Person:
+        """Store a person (or add to an existing one), their crops and templates, atomically."""
+        consent.require()
+        if not crops:
+            raise ValidationError("no accepted face to enrol")
+        name = (name or "").strip()
+        if not name and existing_person_id is None:
+            raise ValidationError("a person needs a name")
+        model = self._models.ensure_default_model()
+        vectors = self._models.active_embedder().embed(np.stack(crops))
+        with self._db.transaction():
+            if existing_person_id is None:
+                person = self._people.add(name, external_id=external_id, group=group,
+                                          consent_at=consent.at, consent_by=consent.recorded_by,
+                                          consent_version=consent.wording_version)
+            else:
+                person = self._people.get(existing_person_id)
+            for i, (crop, vector) in enumerate(zip(crops, vectors)):
+                quality = qualities[i] if qualities else None
+                crop_id = None
+                if self._settings.keep_crops:
+                    crop_id = self._crops.add(person.id, encode_png(crop), quality,
+                                              source=source).id
+                self._templates.add(person.id, model.id, vector, crop_id=crop_id)
+        self._gallery.invalidate()
+        return self._people.get(person.id)
+
+    def enroll_photos(self, name: str, photos: Sequence[Path], consent: Consent,
+                      external_id: str | None = None, group: str | None = None,
+                      largest: bool = False) -> EnrollmentOutcome:
+        """Enrol one person from photo files. Every photo must hold exactly one face (or use
+        `largest`); otherwise nothing is written and the error names each refused file."""
+        consent.require()
+        crops, accepted, refused = [], [], []
+        qualities = []
+        for photo in photos:
+            try:
+                shot = self.analyze_file(Path(photo), largest=largest)
+            except InvalidImageError as exc:
+                refused.append((str(photo), str(exc)))
+                continue
+            if shot.accepted:
+                crops.append(shot.crop)
+                qualities.append(shot.detection.quality if shot.detection else None)
+                accepted.append(str(photo))
+            else:
+                refused.append((str(photo), "; ".join(shot.problems)))
+        if refused:
+            raise _refusal_error(refused, largest)
+        warnings = self._look_alike_warnings(crops)
+        person = self.enroll_crops(name, crops, consent, external_id, group, qualities, "photo")
+        return EnrollmentOutcome(person, accepted, [], warnings)
+
+    def enroll_folder(self, folder: Path, consent: Consent, crops: bool = False,
+                      group: str | None = None,
+                      progress: ProgressCallback | None = None) -> FolderEnrollmentSummary:
+        """Enrol everyone in `folder/<person>/<image>` (folders starting with `_` are skipped).
+        Photos that fail are refused and listed; the others are enrolled."""
+        consent.require()
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise ValidationError(f"{folder} is not a folder")
+        people_dirs = sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith("_"))
+        if not people_dirs:
+            raise ValidationError(f"{folder} has no sub-folders (one sub-folder per person)")
+        summary = FolderEnrollmentSummary()
+        total = sum(len(_images_in(d)) for d in people_dirs)
+        done = 0
+        for person_dir in people_dirs:
+            person_crops, qualities = [], []
+            for image in _images_in(person_dir):
+                done += 1
+                try:
+                    crop, quality = self._crop_from_file(image, crops)
+                    person_crops.append(crop)
+                    qualities.append(quality)
+                except AttendanceAppError as exc:
+                    summary.refused.append((str(image), str(exc)))
+                if progress is not None and not progress(done, total, person_dir.name):
+                    return summary
+            if not person_crops:
+                summary.warnings.append(f"{person_dir.name}: no usable photo, not enrolled")
+                continue
+            summary.warnings.extend(self._look_alike_warnings(person_crops, person_dir.name))
+            # Re-running an import adds photos to the person of that name instead of a twin.
+            existing = self._people.find_by_name(person_dir.name)
+            self.enroll_crops(person_dir.name, person_crops, consent, group=group,
+                              qualities=qualities, source="folder",
+                              existing_person_id=existing[0].id if len(existing) == 1 else None)
+            summary.enrolled.append((person_dir.name, len(person_crops)))
+        return summary
+
+    # ---------------------------------------------------------------- helpers
+    def _crop_from_file(self, image: Path, already_cropped: bool):
+        rgb = load_image_rgb(image)
+        if already_cropped:
+            return resize_as_crop(rgb), None
+        shot = self.analyze(rgb, gates=False)
+        if shot.face_count == 0:
+            raise FaceNotFoundError(f"{image}: no face found")
+        if shot.face_count > 1:
+            raise MultipleFacesError(f"{image}: {shot.face_count} faces found", shot.face_count)
+        return shot.crop, shot.detection.quality if shot.detection else None
+
+    def _look_alike_warnings(self, crops: Sequence[np.ndarray], name: str | None = None) -> list[str]:
+        similar = self.find_similar(crops)
+        if similar is None or (name is not None and similar[0].name == name):
+            return []
+        person, similarity = similar
+        return [f"this face already matches {person.label} ({similarity * 100:.0f}% similar)"]
+
+
+def _images_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def _refusal_error(refused: list[tuple[str, str]], largest: bool) -> AttendanceAppError:
+    lines = "; ".join(f"{path}: {reason}" for path, reason in refused)
+    hint = "" if largest else " (use --largest to take the largest face of a group photo)"
+    multi = any("faces found" in reason for _, reason in refused)
+    message = f"nothing enrolled. Refused {lines}" + (hint if multi else "")
+    if all("no face" in r for _, r in refused):
+        return FaceNotFoundError(message)
+    if multi:
+        return MultipleFacesError(message, count=2)
+    if any("image" in r.lower() or "read" in r.lower() for _, r in refused):
+        return InvalidImageError(message)
+    return ValidationError(message)
+
+
+def _current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return os.environ.get("USER", "unknown")

