@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from attendance_app.cli import (benchmark_commands, enroll_commands, identify_command,
-                                models_commands, people_commands, report_commands,
-                                run_command)
+from attendance_app.cli import (admin_commands, benchmark_commands, db_commands,
+                                enroll_commands, identify_command, models_commands,
+                                people_commands, report_commands, run_command)
 
 COMMAND_MODULES: list[ModuleType] = [
     enroll_commands,
@@ -15,5 +15,7 @@ COMMAND_MODULES: list[ModuleType] = [
     models_commands,
     run_command,
     report_commands,
+    db_commands,
+    admin_commands,
     benchmark_commands,
 ]

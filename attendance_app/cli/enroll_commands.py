@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from attendance_app.cli.admin_commands import requires_admin
 from attendance_app.cli.context import CliContext
 from attendance_app.cli.output import ProgressBar, print_json
 
@@ -37,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.set_defaults(handler=enroll_folder)
 
 
+@requires_admin
 def enroll(args: argparse.Namespace, ctx: CliContext) -> int:
     svc = ctx.services.enrollment
     consent = svc.consent_from_flag(args.consent, args.recorded_by)
@@ -54,6 +56,7 @@ def enroll(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
+@requires_admin
 def enroll_folder(args: argparse.Namespace, ctx: CliContext) -> int:
     svc = ctx.services.enrollment
     consent = svc.consent_from_flag(args.consent, args.recorded_by)

@@ -6,6 +6,7 @@ import argparse
 from dataclasses import asdict
 from pathlib import Path
 
+from attendance_app.cli.admin_commands import requires_admin
 from attendance_app.cli.context import CliContext
 from attendance_app.cli.output import ProgressBar, print_json, print_table
 
@@ -50,6 +51,7 @@ def verify_models(args: argparse.Namespace, ctx: CliContext) -> int:
     return 2 if bad else 0
 
 
+@requires_admin
 def import_model(args: argparse.Namespace, ctx: CliContext) -> int:
     model = ctx.services.models.import_state_dict(args.path, name=args.name)
     print(f"imported {args.path} as model {model.id} ({model.name})")
@@ -58,6 +60,7 @@ def import_model(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
+@requires_admin
 def activate_model(args: argparse.Namespace, ctx: CliContext) -> int:
     return _activate(ctx, args.model_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from attendance_app.cli.admin_commands import requires_admin
 from attendance_app.cli.context import CliContext
 from attendance_app.cli.output import print_json, print_table
 from attendance_app.domain.errors import ValidationError
@@ -59,6 +60,7 @@ def show_person(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
+@requires_admin
 def remove_person(args: argparse.Namespace, ctx: CliContext) -> int:
     people = ctx.services.people
     person = people.resolve(args.person)
@@ -71,6 +73,7 @@ def remove_person(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
+@requires_admin
 def export_person_data(args: argparse.Namespace, ctx: CliContext) -> int:
     person = ctx.services.people.resolve(args.person)
     path = ctx.services.people.export_person_data(person.id, args.output)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from attendance_app.config import AppPaths, Settings, save_settings
+from attendance_app.domain.errors import DatabaseError
 from attendance_app.storage.database import AppDatabase, open_database
 from attendance_app.storage.people_repository import PeopleRepository
 
@@ -40,11 +41,24 @@ class AppServices:
         self.db = db
         self._detectors: dict[int, "MtcnnFaceDetector"] = {}
         self._detector_lock = threading.Lock()
+        self.startup_warnings: list[str] = []
 
     @classmethod
     def open(cls, paths: AppPaths, settings: Settings) -> "AppServices":
+        """Open the data dir; a damaged database raises DatabaseError naming the latest backup.
+        Today's rotating backup is made here; its failure is only a warning
+        (`startup_warnings`), never a reason to refuse to start."""
+        from attendance_app.services import startup_checks
+
         paths.ensure()
-        return cls(paths, settings, open_database(paths.db_path))
+        try:
+            db = open_database(paths.db_path)
+        except DatabaseError as exc:
+            raise startup_checks.explain_open_failure(paths, exc) from exc
+        services = cls(paths, settings, db)
+        warning = startup_checks.backup_daily_at_startup(paths, settings)
+        services.startup_warnings = [warning] if warning else []
+        return services
 
     def close(self) -> None:
         self.db.close()
