@@ -1,8 +1,10 @@
 """LiveRecognizer: detection + tracking + sparse embedding + vote-based confirmation per frame.
 
-Every frame is detected and tracked; a track's face is embedded only when the track is new,
-then every `reembed_every_frames` frames while it is not confirmed, or earlier when the face
-has grown or sharpened notably. The crops of one frame go to the embedder in one batch.
+Frames are detected (every frame, or every k-th with the boxes moved in between) and tracked;
+a track's face is embedded when the track is new, then every `check_every_frames` frames while
+it is being checked, every `reembed_every_frames` frames once it is unknown, never once it is
+confirmed, and earlier when the face has grown or sharpened notably. The crops of one frame go
+to the embedder in one batch.
 
 Confirmation (per track), with `m` the gallery's Match for one embedding of the track:
 - an *agreeing vote* is `m.is_known and m.similarity >= confirm_min_similarity`. A vote for the
@@ -55,7 +57,8 @@ class LiveRecognizerConfig:
     """Tuning of the live loop. Similarities are cosine similarities; *_frames are counts of
     frames except `unknown_after_frames` and `confirm_frames`, which count embeddings of a track.
     `detect_scale` in (0, 1]: MTCNN runs on the frame resized by it, crops come from the full
-    frame. `detect_every_frames` k > 1 detects on every k-th frame only (by frame index) and
+    frame; `detect_max_side` lowers that scale further so the detected frame's longer side is at
+    most this many pixels (1080p at 640: 1/3). `detect_every_frames` k > 1 detects on every k-th frame only (by frame index) and
     moves the tracks' boxes by their velocity in between (ignored with `every_frame`). `regrow_ratio` / `resharpen_ratio`: re-embed early when the face's size / sharpness
     reached this multiple of its value at the last embedding (at least `min_embed_gap_frames`
     after it)."""
@@ -65,8 +68,10 @@ class LiveRecognizerConfig:
     confirm_frames: int = 3
     confirm_min_similarity: float = 0.55
     unknown_after_frames: int = 6
+    check_every_frames: int = 3
     reembed_every_frames: int = 10
     detect_scale: float = 1.0
+    detect_max_side: int | None = None
     detect_every_frames: int = 1
     every_frame: bool = False
     regrow_ratio: float = 1.3
@@ -78,8 +83,9 @@ class LiveRecognizerConfig:
     def __post_init__(self) -> None:
         if self.confirm_frames < 1 or self.unknown_after_frames < 1:
             raise ValueError("confirm_frames and unknown_after_frames must be >= 1")
-        if self.reembed_every_frames < 1 or self.detect_every_frames < 1:
-            raise ValueError("reembed_every_frames and detect_every_frames must be >= 1")
+        if min(self.check_every_frames, self.reembed_every_frames, self.detect_every_frames) < 1:
+            raise ValueError("check_every_frames, reembed_every_frames and detect_every_frames "
+                             "must be >= 1")
         if not 0.0 < self.detect_scale <= 1.0:
             raise ValueError("detect_scale must be in (0, 1]")
 
@@ -223,7 +229,7 @@ class LiveRecognizer:
     def _detect_and_recognise(self, frame: Frame) -> FrameResult:
         cfg, clock = self.config, time.perf_counter
         t0 = clock()
-        detections = self._detector.detect(frame.rgb, scale=cfg.detect_scale)
+        detections = self._detector.detect(frame.rgb, scale=self._scale_for(frame.rgb))
         t1 = clock()
         update = self._tracker.update(detections, frame.index)
         for lost in update.lost:
@@ -264,6 +270,12 @@ class LiveRecognizer:
         self._memory.clear()
         self._last_detect_index = None
 
+    def _scale_for(self, rgb: np.ndarray) -> float:
+        cfg = self.config
+        if cfg.detect_max_side is None:
+            return cfg.detect_scale
+        return min(cfg.detect_scale, cfg.detect_max_side / max(rgb.shape[0], rgb.shape[1]))
+
     def _is_due(self, track: Track, mem: _TrackMemory, frame_index: int) -> bool:
         cfg = self.config
         if cfg.every_frame or mem.embeds == 0:
@@ -271,7 +283,8 @@ class LiveRecognizer:
         if mem.state == "confirmed":
             return False
         gap = frame_index - mem.last_embed_frame
-        if gap >= cfg.reembed_every_frames:
+        interval = cfg.check_every_frames if mem.state == "checking" else cfg.reembed_every_frames
+        if gap >= interval:
             return True
         if gap < cfg.min_embed_gap_frames:
             return False

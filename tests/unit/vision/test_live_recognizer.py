@@ -105,19 +105,20 @@ def _unknowns(results):
 
 def test_a_known_face_is_confirmed_after_three_agreeing_embeddings_spread_over_frames() -> None:
     faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8)] * 10})
-    recognizer, results = _run(faces, 60)
-    assert faces.embedded_at[0] == [0, 10, 20]  # new, then every reembed_every_frames, then done
+    recognizer, results = _run(faces, 60, LiveRecognizerConfig(check_every_frames=4))
+    assert faces.embedded_at[0] == [0, 4, 8]  # new, then every check_every_frames, then done
     [sighting] = _sightings(results)
-    assert (sighting.person_id, sighting.frame_index) == (ADA, 20)
+    assert (sighting.person_id, sighting.frame_index) == (ADA, 8)
     assert sighting.similarity == pytest.approx(0.8, abs=1e-5)
-    assert sighting.time_s - sighting.first_seen_s == pytest.approx(20 / 30.0)
-    assert [r.tracks[0].state for r in results[19:21]] == ["checking", "confirmed"]
+    assert sighting.time_s - sighting.first_seen_s == pytest.approx(8 / 30.0)
+    assert [r.tracks[0].state for r in results[7:9]] == ["checking", "confirmed"]
     assert results[-1].tracks[0].name == "Ada" and results[-1].tracks[0].person_id == ADA
     assert recognizer.stats.embeds == 3 and recognizer.stats.frames == 60
 
 
 def test_a_stranger_becomes_unknown_once_with_a_snapshot_and_is_still_rechecked_slowly() -> None:
-    config = LiveRecognizerConfig(unknown_after_frames=4, reembed_every_frames=5)
+    config = LiveRecognizerConfig(unknown_after_frames=4, check_every_frames=5,
+                                  reembed_every_frames=10)
     faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.2)] * 20})
     recognizer, results = _run(faces, 50, config)
     [unknown] = _unknowns(results)
@@ -126,13 +127,13 @@ def test_a_stranger_becomes_unknown_once_with_a_snapshot_and_is_still_rechecked_
     assert unknown.best_similarity == pytest.approx(0.2, abs=1e-5)
     assert _sightings(results) == []
     assert results[-1].tracks[0].state == "unknown" and results[-1].tracks[0].person_id is None
-    assert faces.embedded_at[0] == list(range(0, 50, 5))
+    assert faces.embedded_at[0] == [0, 5, 10, 15, 25, 35, 45]  # then at the slower unknown rate
 
 
 def test_a_vote_for_someone_else_restarts_the_count() -> None:
     faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8), (ADA, 0.8), (BOB, 0.8), (ADA, 0.8),
                                               (ADA, 0.8), (ADA, 0.8)]})
-    _, results = _run(faces, 60, LiveRecognizerConfig(reembed_every_frames=5))
+    _, results = _run(faces, 60, LiveRecognizerConfig(check_every_frames=5))
     [sighting] = _sightings(results)
     assert (sighting.person_id, sighting.frame_index) == (ADA, 25)  # the 6th embedding
 
@@ -141,7 +142,7 @@ def test_an_unconvincing_embedding_takes_one_vote_away() -> None:
     # 0.5 clears neither threshold; 0.58 is a match but below confirm_min_similarity 0.6
     votes = [(ADA, 0.8), (ADA, 0.8), (ADA, 0.5), (ADA, 0.58), (ADA, 0.8), (ADA, 0.8), (ADA, 0.8)]
     faces = ScriptedFaces({0: _still()}, {0: votes})
-    config = LiveRecognizerConfig(reembed_every_frames=5, confirm_min_similarity=0.6)
+    config = LiveRecognizerConfig(check_every_frames=5, confirm_min_similarity=0.6)
     _, results = _run(faces, 60, config)
     # votes 1, 2, 1, 0, 1, 2, 3: confirmed at the 7th embedding (frame 30)
     [sighting] = _sightings(results)
@@ -167,15 +168,15 @@ def test_with_nobody_enrolled_every_face_ends_unknown() -> None:
 def test_the_faces_due_in_one_frame_are_embedded_in_one_batch() -> None:
     faces = ScriptedFaces({0: _still(50), 1: _still(300), 2: _still(500)},
                           {0: [(ADA, 0.8)] * 5, 1: [(BOB, 0.8)] * 5, 2: [(None, 0.0)] * 9})
-    recognizer, results = _run(faces, 30)
-    assert faces.embed_calls == [3, 3, 3]  # frames 0, 10, 20: all three together
+    recognizer, results = _run(faces, 7)
+    assert faces.embed_calls == [3, 3, 3]  # frames 0, 3, 6: all three together
     assert sorted(s.person_id for s in _sightings(results)) == [ADA, BOB]
     assert results[0].embedded == 3 and results[1].embedded == 0
 
 
 def test_a_face_that_grows_notably_is_embedded_before_its_turn() -> None:
     faces = ScriptedFaces({0: lambda i: (100, 60 if i < 4 else 90)}, {0: [(ADA, 0.8)] * 9})
-    _run(faces, 15)
+    _run(faces, 15, LiveRecognizerConfig(check_every_frames=10))
     # 90 px >= 1.3 x 60 px at frame 4; the regular interval then counts from there
     assert faces.embedded_at[0] == [0, 4, 14]
 
@@ -221,4 +222,13 @@ def test_detecting_every_other_frame_moves_the_boxes_in_between_and_still_confir
     assert results[5].tracks[0].box.x1 == pytest.approx(100 + 4 * 5, abs=2.5)  # predicted
     assert results[5].stage_ms["detect"] == 0.0
     [sighting] = _sightings(results)
-    assert sighting.frame_index == 20
+    assert sighting.frame_index == 8  # embedded on detection frames 0, 4, 8 (3 frames apart at least)
+
+
+def test_a_large_frame_is_detected_at_a_size_capped_by_detect_max_side() -> None:
+    faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8)] * 3})
+    _run(faces, 2, LiveRecognizerConfig(detect_max_side=320))
+    assert faces.scales == [0.5, 0.5]  # 640 px wide frame
+    faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8)] * 3})
+    _run(faces, 1, LiveRecognizerConfig(detect_max_side=1280, detect_scale=0.8))
+    assert faces.scales == [0.8]
