@@ -117,6 +117,10 @@ def take(out: Path) -> int:
 
     tab.preview.set_still(QImage(str(sorted((examples / "kit_harington").iterdir())[-1])))
     window.show_status(f"Ready — {backend.active_model_name()}")
+    reports = window.reports_tab  # the rehearsal just held, as a session report
+    reports.refresh()
+    reports.filters.set_view("session")
+    reports.show_report()
     for name, widget in (("enrol", tab), ("people", window.people_tab),
                          ("settings", window.settings_tab), ("training", window.training_tab),
                          ("reports", window.reports_tab)):

@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         self.enrol_tab = EnrolTab(self.camera, self.runner, self.errors, settings.enroll_shots)
         self.people_tab = PeopleTab(self.errors)
         self.training_tab = TrainingTab()
-        self.reports_tab = ReportsTab()
+        self.reports_tab = ReportsTab(self.runner, self.errors)
         self.settings_tab = SettingsTab(paths.data_dir, self.errors)
         for tab, title in ((self.live_tab, "Live"), (self.enrol_tab, "Enrol"),
                            (self.people_tab, "People"), (self.training_tab, "Training"),
@@ -94,7 +94,8 @@ class MainWindow(QMainWindow):
             self._loading_failed("The data folder could not be opened", exc)
             return
         self.backend = backend
-        for tab in (self.live_tab, self.enrol_tab, self.people_tab, self.settings_tab):
+        for tab in (self.live_tab, self.enrol_tab, self.people_tab, self.settings_tab,
+                    self.reports_tab):
             tab.set_backend(backend)
         self.camera.set_opener(backend.open_frame_source)
         self.show_status("Loading face models…")

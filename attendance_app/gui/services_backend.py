@@ -12,7 +12,7 @@ services.live_support, so gui/ imports no vision/ or storage/ module.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +28,52 @@ from attendance_app.gui.backend import ExistingMatch, FolderPerson, LiveUpdate, 
 from attendance_app.gui.widgets.attendance_list import AttendanceRow
 from attendance_app.gui.widgets.thumbnails import png_from_rgb
 from attendance_app.gui.widgets.video_view import FaceOverlay
+from attendance_app.reporting.report_table import ReportTable
 from attendance_app.services.app_services import AppServices
 from attendance_app.services.live_support import (available_cameras, open_frame_source,
                                                   similarity_distribution)
+from attendance_app.services.report_service import ReportService
 
 
 def open_backend(paths: AppPaths, settings: Settings) -> "ServicesBackend":
     return ServicesBackend(AppServices.open(paths, settings))
 
 
-class ServicesBackend:
+class ServicesReports:
+    """The reports part of the GuiBackend over AppServices. It reads the database only (no
+    models, no torch), so it is cheap to build on its own (tests). GUI thread unless noted."""
+
+    def __init__(self, services: AppServices) -> None:
+        self.services = services
+
+    def report_sessions(self) -> list[Session]:
+        # ReportService has no public session listing yet; its repository lists them all.
+        return self.services.reports._sessions.list_in_range(date.min, date.max)
+
+    def report_people(self) -> list[Person]:
+        return self.services.people_repository.list_all()
+
+    def report_groups(self) -> list[str]:
+        return self.services.reports.known_groups()
+
+    def session_reports(self, name: str, on: date, at: time | None) -> list[ReportTable]:
+        return self.services.reports.session_reports(name, on, at)
+
+    def person_report(self, who: int | str, start: date, end: date) -> ReportTable:
+        return self.services.reports.person_report(who, start, end)  # type: ignore[arg-type]
+
+    def group_report(self, group: str, start: date, end: date) -> ReportTable:
+        return self.services.reports.group_report(group, start, end)
+
+    def unknown_faces_report(self, start: date, end: date) -> ReportTable:
+        return self.services.reports.unknown_faces_report(start, end)
+
+    def export_report(self, tables: list[ReportTable], fmt: str, path: Path) -> Path:
+        """Any thread: writes already-built tables, touches no database."""
+        return ReportService.export(tables, fmt, path)
+
+
+class ServicesBackend(ServicesReports):
     def __init__(self, services: AppServices) -> None:
         self.services = services
         self._names: dict[int, str] = {}

@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 
 from attendance_app.config import Settings
-from attendance_app.domain.errors import CameraError
+from attendance_app.domain.errors import CameraError, NotFoundError
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.domain.person import Person
 from attendance_app.domain.session import Session
 from attendance_app.gui.backend import LiveUpdate, ShotCheck
 from attendance_app.gui.widgets.attendance_list import AttendanceRow
 from attendance_app.gui.widgets.video_view import FaceOverlay
+from attendance_app.reporting.report_table import NO_RECORDS, Column, ReportTable
 
 FAKE_MODULE = "_attendance_fake_backend"
 
@@ -124,6 +125,37 @@ class FakeBackend:
 
     def save_settings(self, settings: Settings) -> None:
         self._settings = settings
+
+    # --- reports: no sessions are stored here; the reports tab test uses a real database
+    def report_sessions(self) -> list[Session]:
+        return []
+
+    def report_people(self) -> list[Person]:
+        return self.people()
+
+    def report_groups(self) -> list[str]:
+        return self.groups()
+
+    def session_reports(self, name, on, at) -> list[ReportTable]:
+        raise NotFoundError(f"no session called {name!r} on {on.isoformat()}")
+
+    def person_report(self, who, start, end) -> ReportTable:
+        return self._empty_report(f"Attendance of {who}")
+
+    def group_report(self, group, start, end) -> ReportTable:
+        return self._empty_report(f"Group report: {group}")
+
+    def unknown_faces_report(self, start, end) -> ReportTable:
+        return self._empty_report("Unknown faces")
+
+    def export_report(self, tables, fmt, path) -> Path:
+        Path(path).write_text("\n".join(t.title for t in tables), encoding="utf-8")
+        return Path(path)
+
+    @staticmethod
+    def _empty_report(title: str) -> ReportTable:
+        return ReportTable(title, "fake period", datetime.now(), (Column("Name"),), (),
+                           {"Result": NO_RECORDS})
 
     def close(self) -> None:
         self.closed = True
