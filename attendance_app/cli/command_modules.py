@@ -6,7 +6,7 @@ from types import ModuleType
 
 from attendance_app.cli import (admin_commands, benchmark_commands, db_commands,
                                 enroll_commands, identify_command, models_commands,
-                                people_commands, report_commands, run_command)
+                                people_commands, report_commands, run_command, train_command)
 
 COMMAND_MODULES: list[ModuleType] = [
     enroll_commands,
@@ -15,6 +15,7 @@ COMMAND_MODULES: list[ModuleType] = [
     models_commands,
     run_command,
     report_commands,
+    train_command,
     db_commands,
     admin_commands,
     benchmark_commands,

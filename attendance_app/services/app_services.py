@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from attendance_app.services.identification_service import IdentificationService
     from attendance_app.services.model_service import ModelService
     from attendance_app.services.people_service import PeopleService
+    from attendance_app.services.training_service import TrainingService
     from attendance_app.services.report_service import ReportService
     from attendance_app.vision.face_detector import MtcnnFaceDetector
 
@@ -147,6 +148,12 @@ class AppServices:
             self.settings, every_frame=every_frame, detect_scale=detect_scale)
         return LiveRecognizer(self.detector(), self.models.active_embedder(),
                               self.gallery.current, config, name_of=name_of)
+
+    @cached_property
+    def training(self) -> "TrainingService":
+        from attendance_app.services.training_service import TrainingService
+
+        return TrainingService(self.db, self.models, self.detector)
 
     @cached_property
     def people(self) -> "PeopleService":
