@@ -60,7 +60,7 @@ class ReportChart(QWidget):
     def _plot_rect(self) -> QRectF:
         fm = QFontMetrics(self.font())
         left = fm.horizontalAdvance("100%") + 12
-        top = fm.height() + 10
+        top = fm.height() * 2 + 10  # the title, then room for the tallest bar's value
         bottom = fm.height() * 2 + 8
         return QRectF(left, top, max(1.0, self.width() - left - 12),
                       max(1.0, self.height() - top - bottom))

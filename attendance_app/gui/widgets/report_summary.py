@@ -42,9 +42,15 @@ class ReportSummary(QWidget):
             self.subtitle_label.setText(
                 f"{table.subtitle}  ·  generated {table.generated_at:%Y-%m-%d %H:%M}")
             self._figures = {k: summary_text(v) for k, v in table.summary.items()}
-        self.figures_label.setText("&nbsp;&nbsp;·&nbsp;&nbsp;".join(
-            f"{html.escape(k)}: <b>{html.escape(v)}</b>" for k, v in self._figures.items()))
+        self.figures_label.setText("&nbsp;&nbsp;·&nbsp; ".join(  # breaks only here
+            _nowrap(f"{html.escape(k)}: <b>{html.escape(v)}</b>")
+            for k, v in self._figures.items()))
 
     def figures(self) -> dict[str, str]:
         """The summary figures as shown (e.g. {'Attendance rate': '42.9%'})."""
         return dict(self._figures)
+
+
+def _nowrap(text: str) -> str:
+    """Keep one figure on one line; lines break only between figures."""
+    return text.replace(" ", "&nbsp;")
