@@ -22,6 +22,7 @@ Confirmation (per track), with `m` the gallery's Match for one embedding of the 
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -72,7 +73,7 @@ class LiveRecognizerConfig:
     reembed_every_frames: int = 10
     detect_scale: float = 1.0
     detect_max_side: int | None = None
-    detect_every_frames: int = 1
+    detect_every_frames: int = 3
     every_frame: bool = False
     regrow_ratio: float = 1.3
     resharpen_ratio: float = 1.5
@@ -200,7 +201,11 @@ class LiveRecognizer:
         self._gallery_provider = gallery_provider
         self.config = config or LiveRecognizerConfig()
         self._name_of = name_of or (lambda person_id: None)
-        self._tracker = FaceTracker(self.config.min_iou, self.config.max_missed_frames)
+        cfg = self.config
+        detect_interval = 1 if cfg.every_frame else cfg.detect_every_frames
+        # The tracker counts detection passes; the setting is in frames.
+        self._tracker = FaceTracker(cfg.min_iou,
+                                    math.ceil(cfg.max_missed_frames / detect_interval))
         self._memory: dict[int, _TrackMemory] = {}
         self._last_detect_index: int | None = None
         self.stats = RecognizerStats()

@@ -80,9 +80,14 @@ class ScriptedFaces:
         return np.stack(rows)
 
 
+def _config(**changes) -> LiveRecognizerConfig:
+    """Detection on every frame unless a test says otherwise: schedules are easier to state."""
+    return LiveRecognizerConfig(**{"detect_every_frames": 1, **changes})
+
+
 def _run(faces: ScriptedFaces, frames: int, config: LiveRecognizerConfig | None = None,
          gallery=GALLERY):
-    recognizer = LiveRecognizer(faces, faces, lambda: gallery, config or LiveRecognizerConfig(),
+    recognizer = LiveRecognizer(faces, faces, lambda: gallery, config or _config(),
                                 name_of={ADA: "Ada", BOB: "Bob"}.get)
     results = []
     for i in range(frames):
@@ -105,7 +110,7 @@ def _unknowns(results):
 
 def test_a_known_face_is_confirmed_after_three_agreeing_embeddings_spread_over_frames() -> None:
     faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8)] * 10})
-    recognizer, results = _run(faces, 60, LiveRecognizerConfig(check_every_frames=4))
+    recognizer, results = _run(faces, 60, _config(check_every_frames=4))
     assert faces.embedded_at[0] == [0, 4, 8]  # new, then every check_every_frames, then done
     [sighting] = _sightings(results)
     assert (sighting.person_id, sighting.frame_index) == (ADA, 8)
@@ -117,7 +122,7 @@ def test_a_known_face_is_confirmed_after_three_agreeing_embeddings_spread_over_f
 
 
 def test_a_stranger_becomes_unknown_once_with_a_snapshot_and_is_still_rechecked_slowly() -> None:
-    config = LiveRecognizerConfig(unknown_after_frames=4, check_every_frames=5,
+    config = _config(unknown_after_frames=4, check_every_frames=5,
                                   reembed_every_frames=10)
     faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.2)] * 20})
     recognizer, results = _run(faces, 50, config)
@@ -133,7 +138,7 @@ def test_a_stranger_becomes_unknown_once_with_a_snapshot_and_is_still_rechecked_
 def test_a_vote_for_someone_else_restarts_the_count() -> None:
     faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8), (ADA, 0.8), (BOB, 0.8), (ADA, 0.8),
                                               (ADA, 0.8), (ADA, 0.8)]})
-    _, results = _run(faces, 60, LiveRecognizerConfig(check_every_frames=5))
+    _, results = _run(faces, 60, _config(check_every_frames=5))
     [sighting] = _sightings(results)
     assert (sighting.person_id, sighting.frame_index) == (ADA, 25)  # the 6th embedding
 
@@ -142,7 +147,7 @@ def test_an_unconvincing_embedding_takes_one_vote_away() -> None:
     # 0.5 clears neither threshold; 0.58 is a match but below confirm_min_similarity 0.6
     votes = [(ADA, 0.8), (ADA, 0.8), (ADA, 0.5), (ADA, 0.58), (ADA, 0.8), (ADA, 0.8), (ADA, 0.8)]
     faces = ScriptedFaces({0: _still()}, {0: votes})
-    config = LiveRecognizerConfig(check_every_frames=5, confirm_min_similarity=0.6)
+    config = _config(check_every_frames=5, confirm_min_similarity=0.6)
     _, results = _run(faces, 60, config)
     # votes 1, 2, 1, 0, 1, 2, 3: confirmed at the 7th embedding (frame 30)
     [sighting] = _sightings(results)
@@ -154,7 +159,7 @@ def test_an_ambiguous_match_within_the_runner_up_margin_never_confirms() -> None
     gallery = Gallery.from_arrays(np.stack([_BASIS[ADA], _BASIS[ADA] * 0.98 + _BASIS[BOB] * 0.2]),
                                   np.array([ADA, BOB]))  # two look-alike templates
     faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.9)] * 20})
-    _, results = _run(faces, 60, LiveRecognizerConfig(runner_up_margin=0.05), gallery)
+    _, results = _run(faces, 60, _config(runner_up_margin=0.05), gallery)
     assert _sightings(results) == []
     assert len(_unknowns(results)) == 1
 
@@ -176,14 +181,14 @@ def test_the_faces_due_in_one_frame_are_embedded_in_one_batch() -> None:
 
 def test_a_face_that_grows_notably_is_embedded_before_its_turn() -> None:
     faces = ScriptedFaces({0: lambda i: (100, 60 if i < 4 else 90)}, {0: [(ADA, 0.8)] * 9})
-    _run(faces, 15, LiveRecognizerConfig(check_every_frames=10))
+    _run(faces, 15, _config(check_every_frames=10))
     # 90 px >= 1.3 x 60 px at frame 4; the regular interval then counts from there
     assert faces.embedded_at[0] == [0, 4, 14]
 
 
 def test_every_frame_mode_embeds_every_face_every_frame_and_still_confirms_once() -> None:
     faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8)] * 40})
-    recognizer, results = _run(faces, 30, LiveRecognizerConfig(every_frame=True))
+    recognizer, results = _run(faces, 30, _config(every_frame=True))
     assert faces.embedded_at[0] == list(range(30))
     [sighting] = _sightings(results)
     assert sighting.frame_index == 2
@@ -192,7 +197,7 @@ def test_every_frame_mode_embeds_every_face_every_frame_and_still_confirms_once(
 def test_a_face_that_leaves_and_comes_back_is_a_new_track_with_its_own_sighting() -> None:
     faces = ScriptedFaces({0: lambda i: None if 25 <= i < 45 else (100, 80)},
                           {0: [(ADA, 0.8)] * 10})
-    _, results = _run(faces, 80, LiveRecognizerConfig(max_missed_frames=10))
+    _, results = _run(faces, 80, _config(max_missed_frames=10))
     sightings = _sightings(results)
     assert [s.person_id for s in sightings] == [ADA, ADA]
     assert sightings[0].track_id != sightings[1].track_id  # the policy debounces the person
@@ -200,7 +205,7 @@ def test_a_face_that_leaves_and_comes_back_is_a_new_track_with_its_own_sighting(
 
 def test_detection_runs_on_the_downscaled_frame_and_crops_on_the_full_one() -> None:
     faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8)] * 3})
-    recognizer, results = _run(faces, 3, LiveRecognizerConfig(detect_scale=0.5))
+    recognizer, results = _run(faces, 3, _config(detect_scale=0.5))
     assert faces.scales == [0.5, 0.5, 0.5]
     assert faces.crop_frame_shapes == [FRAME_RGB.shape]
     assert set(results[0].stage_ms) >= {"decode", "detect", "embed", "match", "total"}
@@ -216,7 +221,7 @@ def test_the_config_takes_the_live_settings_by_name() -> None:
 
 def test_detecting_every_other_frame_moves_the_boxes_in_between_and_still_confirms() -> None:
     faces = ScriptedFaces({0: lambda i: (100 + 4 * i, 80)}, {0: [(ADA, 0.8)] * 5})
-    recognizer, results = _run(faces, 30, LiveRecognizerConfig(detect_every_frames=2))
+    recognizer, results = _run(faces, 30, _config(detect_every_frames=2))
     assert len(faces.scales) == 15  # frames 0, 2, 4, ...
     assert [len(r.tracks) for r in results] == [1] * 30
     assert results[5].tracks[0].box.x1 == pytest.approx(100 + 4 * 5, abs=2.5)  # predicted
@@ -227,8 +232,19 @@ def test_detecting_every_other_frame_moves_the_boxes_in_between_and_still_confir
 
 def test_a_large_frame_is_detected_at_a_size_capped_by_detect_max_side() -> None:
     faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8)] * 3})
-    _run(faces, 2, LiveRecognizerConfig(detect_max_side=320))
+    _run(faces, 2, _config(detect_max_side=320))
     assert faces.scales == [0.5, 0.5]  # 640 px wide frame
     faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.8)] * 3})
-    _run(faces, 1, LiveRecognizerConfig(detect_max_side=1280, detect_scale=0.8))
+    _run(faces, 1, _config(detect_max_side=1280, detect_scale=0.8))
     assert faces.scales == [0.8]
+
+
+@pytest.mark.parametrize("gap_frames, same_track", [(8, True), (15, False)])
+def test_max_missed_frames_counts_frames_even_when_detecting_every_third_frame(
+        gap_frames: int, same_track: bool) -> None:
+    faces = ScriptedFaces({0: lambda i: None if 3 <= i < 3 + gap_frames else (100, 80)},
+                          {0: [(None, 0.1)] * 20})
+    _, results = _run(faces, 3 + gap_frames + 6,
+                      _config(detect_every_frames=3, max_missed_frames=9))
+    track_ids = {t.track_id for r in results for t in r.tracks}
+    assert (len(track_ids) == 1) is same_track
