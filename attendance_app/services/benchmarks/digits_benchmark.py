@@ -31,20 +31,26 @@ DRAWS = 20
 def run_digits_benchmark(
     dataset_dir: Path | str,
     seed: int = 0,
-    progress: Callable[[int, int, float | None], None] | None = None,
+    progress: Callable[[int, int, str], object] | None = None,
     epochs: int = 8,
+    train_per_seen_digit: int = TRAIN_PER_SEEN_DIGIT,
 ) -> dict[str, float]:
     """Train, then measure; returns the accuracies in [0, 1] named in the module docstring plus
     `seconds` (wall time of the whole run) and `train_images`/`heldout_images` counts.
-    `progress(step, total_steps, loss)` reports training steps. Raises ValidationError when the
+    `progress(step, total_steps, message)` reports training steps (message: the step's loss); `epochs` and
+    `train_per_seen_digit` shrink the run for quick checks. Raises ValidationError when the
     folder holds no MNIST idx files."""
     started = time.perf_counter()
     images, labels = load_mnist_folder(Path(dataset_dir))
     rng = np.random.default_rng(seed)
-    train_idx, held_idx = _split(labels, rng)
+    train_idx, held_idx = split_digits(labels, rng, train_per_seen_digit)
     x = torch.from_numpy(images).float().div_(255.0).unsqueeze(1)
     y = torch.from_numpy(labels)
-    model, _ = train_digits_embedder(x[train_idx], y[train_idx], epochs=epochs, seed=seed, progress=progress)
+    def report(step: int, total: int, loss: float | None) -> None:
+        if progress is not None:
+            progress(step, total, "skipped: no semi-hard triplet" if loss is None else f"loss {loss:.3f}")
+
+    model, _ = train_digits_embedder(x[train_idx], y[train_idx], epochs=epochs, seed=seed, progress=report)
     features = model.embed_features(x[held_idx]).numpy()
     held_labels = labels[held_idx]
     result = {
@@ -59,11 +65,14 @@ def run_digits_benchmark(
     return result
 
 
-def _split(labels: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def split_digits(labels: np.ndarray, rng: np.random.Generator,
+                 train_per_seen_digit: int = TRAIN_PER_SEEN_DIGIT) -> tuple[np.ndarray, np.ndarray]:
+    """Disjoint sorted index arrays (train, held_out): `train_per_seen_digit` random images of
+    each seen digit train; everything else, all of 8 and 9 included, is held out."""
     train, held = [], []
     for digit in range(10):
         idx = rng.permutation(np.flatnonzero(labels == digit))
-        cut = TRAIN_PER_SEEN_DIGIT if digit in SEEN_DIGITS else 0
+        cut = train_per_seen_digit if digit in SEEN_DIGITS else 0
         train.append(idx[:cut])
         held.append(idx[cut:])
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(held))
