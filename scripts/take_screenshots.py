@@ -117,6 +117,18 @@ def take(out: Path) -> int:
 
     tab.preview.set_still(QImage(str(sorted((examples / "kit_harington").iterdir())[-1])))
     window.show_status(f"Ready — {backend.active_model_name()}")
+    training = window.training_tab  # a real short fine-tune: enrolled + 12 AT&T people
+    subset = Path(tempfile.mkdtemp(prefix="attendance-train-"))
+    for k in range(1, 13):
+        (subset / f"s{k}").symlink_to(data / "att_faces" / f"s{k}", target_is_directory=True)
+    training.refresh()
+    training.data_box.set_folder(subset)
+    training.data_box.crops_box.setChecked(True)
+    training.advanced.set_expanded(True)
+    training.advanced.epochs_spin.setValue(3)
+    if training.start():
+        wait(app, lambda: not training.training, 600)
+        print("training:", training.phase_label.text())
     reports = window.reports_tab  # the rehearsal just held, as a session report
     reports.refresh()
     reports.filters.set_view("session")

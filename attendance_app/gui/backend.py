@@ -8,6 +8,7 @@ models and are safe in the camera worker or the task runner.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -88,6 +89,15 @@ class GuiBackend(Protocol):
     def group_report(self, group: str, start: date, end: date) -> ReportTable: ...
     def unknown_faces_report(self, start: date, end: date) -> ReportTable: ...
     def export_report(self, tables: list[ReportTable], fmt: str, path: Path) -> Path: ...
+    # --- training (issue 5): the tab gets the backend only once the models are warm ---
+    def training_defaults(self) -> tuple["TrainingRequest", tuple[str, ...]]: ...  # GUI thread
+    def enrolled_training_counts(self) -> tuple[int, int, int]: ...  # GUI thread
+    def folder_training_counts(self, folder: Path) -> tuple[int, int]: ...  # any thread
+    def train(self, request: "TrainingRequest", ctx: Any,
+              on_tick: Callable[["TrainingTick"], None]) -> "TrainingOutcome": ...  # any thread
+    def list_models(self) -> list["ModelRow"]: ...  # GUI thread
+    def activate_model(self, model_id: int, ctx: Any) -> int: ...  # any thread
+    def discard_model(self, model_id: int) -> None: ...  # GUI thread
     def close(self) -> None: ...
 
 
@@ -98,3 +108,68 @@ class FolderPerson:
     name: str
     crops: list[np.ndarray]
     refused: list[str]
+
+
+# ---------------------------------------------------------------- training (issue 5)
+@dataclass(frozen=True)
+class TrainingRequest:
+    """What the Training tab asks for: the data (enrolled crops and/or a folder dataset, one
+    sub-folder per person; `folder_is_crops` when its images are already face crops) and the
+    fine-tune knobs (services.training FineTuneConfig; its defaults come from the backend)."""
+
+    use_enrolled: bool = True
+    folder: Path | None = None
+    folder_is_crops: bool = False
+    epochs: int = 5
+    margin: float = 0.2
+    people_per_batch: int = 8
+    samples_per_person: int = 4
+    learning_rate: float = 1e-4
+    trainable_blocks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrainingTick:
+    """One progress tick of a run. phase "collecting" (reading the folder dataset: `step` of
+    `total_steps` images), "caching" (images through the frozen trunk), "training" (optimiser
+    step `step` of at most `total_steps`; `loss` None when the batch had no semi-hard triplet;
+    `active_share` of margin-violating triplets 0..1; `eta_s` seconds left or None)."""
+
+    phase: str
+    epoch: int
+    step: int
+    total_steps: int
+    loss: float | None = None
+    active_share: float = 0.0
+    eta_s: float | None = None
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    """A registered embedding model as the tab lists it; `metrics` as stored (before/after...)."""
+
+    id: int
+    name: str
+    kind: str
+    created_at: datetime
+    is_active: bool
+    parent_id: int | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    """A finished run. Not cancelled: `model` is the registered (inactive) candidate and
+    `before` / `after` hold rank1, tar_at_far_1pct and threshold on the held-out people.
+    A cancelled run registers nothing (`model` None, empty figures)."""
+
+    cancelled: bool
+    model: ModelRow | None = None
+    before: dict[str, float] = field(default_factory=dict)
+    after: dict[str, float] = field(default_factory=dict)
+    improved: bool = False
+    notes: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    seconds: float = 0.0
+    images_per_second: float = 0.0
+    held_out_people: int = 0

@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         self.live_tab = LiveTab(self.camera, self.errors)
         self.enrol_tab = EnrolTab(self.camera, self.runner, self.errors, settings.enroll_shots)
         self.people_tab = PeopleTab(self.errors)
-        self.training_tab = TrainingTab()
+        self.training_tab = TrainingTab(self.runner, self.errors)
         self.reports_tab = ReportsTab(self.runner, self.errors)
         self.settings_tab = SettingsTab(paths.data_dir, self.errors)
         for tab, title in ((self.live_tab, "Live"), (self.enrol_tab, "Enrol"),
@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.people_tab.reenrol_requested.connect(self._reenrol)
         self.live_tab.enrol_unknown.connect(self._enrol_unknown)
         self.settings_tab.settings_saved.connect(self._on_settings_saved)
+        self.training_tab.model_activated.connect(self._on_model_activated)
         self.camera.failed.connect(lambda m: self.show_status(f"Camera: {m}"))
 
     # --- start-up ---
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self.models_ready = True
         self.show_status(f"Ready — {description}")
         self.settings_tab.on_models_ready(self.backend)
+        self.training_tab.set_backend(self.backend)  # it needs the active model
         self.live_tab.start_source(self._camera_spec or self.backend.settings().camera)
 
     def _loading_failed(self, title: str, exc: BaseException) -> None:
@@ -141,6 +143,11 @@ class MainWindow(QMainWindow):
         self.show_status("Settings saved")
         if settings.camera != previous.camera and not self.live_tab.session_running:
             QTimer.singleShot(0, lambda: self.live_tab.start_source(settings.camera))
+
+    def _on_model_activated(self, name: str) -> None:
+        self.settings_tab.model_label.setText(name)
+        self.settings_tab.refresh_histogram()  # the similarities change with the model
+        self.show_status(f"Ready — {name}")
 
     # --- shutdown ---
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -7,6 +7,8 @@ services backend. Register it with `install()` and pass FAKE_MODULE as `backend_
 from __future__ import annotations
 
 import sys
+import threading
+import time
 import types
 from datetime import datetime
 from pathlib import Path
@@ -15,11 +17,13 @@ from typing import Any
 import numpy as np
 
 from attendance_app.config import Settings
-from attendance_app.domain.errors import CameraError, NotFoundError
+from attendance_app.domain.errors import CameraError, NotFoundError, TrainingError, WeightsError
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.domain.person import Person
 from attendance_app.domain.session import Session
-from attendance_app.gui.backend import LiveUpdate, ShotCheck
+from attendance_app.gui.backend import (LiveUpdate, ModelRow, ShotCheck, TrainingOutcome,
+                                        TrainingRequest, TrainingTick)
+from attendance_app.gui.task_runner import TaskCancelled
 from attendance_app.gui.widgets.attendance_list import AttendanceRow
 from attendance_app.gui.widgets.video_view import FaceOverlay
 from attendance_app.reporting.report_table import NO_RECORDS, Column, ReportTable
@@ -48,6 +52,17 @@ class FakeBackend:
         self.enrolled_crops: dict[int, list[np.ndarray]] = {}
         self._settings = Settings()
         self.closed = False
+        # training: a registry with the converted model active; a run of `train_steps` ticks
+        # `train_step_s` apart (the test may hold it at a step with `train_gate`)
+        self.registry: dict[int, ModelRow] = {1: ModelRow(
+            1, "fake model", "converted", datetime(2026, 1, 5, 9, 0), True)}
+        self.train_steps = 12
+        self.train_step_s = 0.005
+        self.train_gate: threading.Event | None = None
+        self.train_improves = True
+        self.train_requests: list[TrainingRequest] = []
+        self.activated: list[int] = []
+        self.discarded: list[int] = []
 
     def warm_up(self, ctx: Any) -> str:
         return "fake model"
@@ -156,6 +171,72 @@ class FakeBackend:
     def _empty_report(title: str) -> ReportTable:
         return ReportTable(title, "fake period", datetime.now(), (Column("Name"),), (),
                            {"Result": NO_RECORDS})
+
+    # --- training: a fake run that ticks, respects cancel and registers a candidate
+    def training_defaults(self) -> tuple[TrainingRequest, tuple[str, ...]]:
+        return (TrainingRequest(trainable_blocks=("repeat_3", "block8", "last_linear", "last_bn")),
+                ("repeat_1", "mixed_6a", "repeat_2", "mixed_7a", "repeat_3", "block8",
+                 "last_linear", "last_bn"))
+
+    def enrolled_training_counts(self) -> tuple[int, int, int]:
+        counts = [len(c) for c in self.enrolled_crops.values() if c]
+        return len(counts), sum(counts), sum(1 for n in counts if n >= 2)
+
+    def folder_training_counts(self, folder: Path) -> tuple[int, int]:
+        return 3, 30
+
+    def train(self, request: TrainingRequest, ctx: Any, on_tick) -> TrainingOutcome:
+        """Refuses like the service without 2 people of 2+ crops (enrolled only); else ticks
+        `train_steps` training steps (waiting at step 3 while `train_gate` is unset), stops at
+        a cancel, and registers an inactive candidate when it finishes."""
+        self.train_requests.append(request)
+        usable = sum(1 for c in self.enrolled_crops.values() if len(c) >= 2)
+        if request.folder is None and usable < 2:
+            raise TrainingError(f"training needs at least 2 people with 2 or more face crops "
+                                f"each (have {usable} of {len(self.enrolled_crops)} people)")
+        on_tick(TrainingTick("caching", 0, 5, 10))
+        per_epoch = max(1, self.train_steps // 3)
+        for step in range(1, self.train_steps + 1):
+            if self.train_gate is not None and step == 3:
+                self.train_gate.wait(10)
+            if ctx.is_cancelled():
+                raise TaskCancelled()
+            loss = None if step == 2 else 0.2 / step
+            on_tick(TrainingTick("training", 1 + (step - 1) // per_epoch, step, self.train_steps,
+                                 loss, 1.0 / step, 0.01 * (self.train_steps - step)))
+            time.sleep(self.train_step_s)
+        if ctx.is_cancelled():
+            raise TaskCancelled()
+        before = {"rank1": 0.85, "tar_at_far_1pct": 0.70, "threshold": 0.55}
+        after = ({"rank1": 0.89, "tar_at_far_1pct": 0.75, "threshold": 0.52}
+                 if self.train_improves else
+                 {"rank1": 0.80, "tar_at_far_1pct": 0.68, "threshold": 0.57})
+        new_id = max(self.registry) + 1
+        model = ModelRow(new_id, f"fine-tuned from 1: rank-1 0.850 -> {after['rank1']:.3f}",
+                         "finetuned", datetime.now(), False, 1,
+                         {"before": before, "after": after})
+        self.registry[new_id] = model
+        return TrainingOutcome(False, model, before, after, self.train_improves,
+                               ("fake run",), (), 1.5, 200.0, 3)
+
+    def list_models(self) -> list[ModelRow]:
+        return list(self.registry.values())
+
+    def active_model_id(self) -> int:
+        return next(m.id for m in self.registry.values() if m.is_active)
+
+    def activate_model(self, model_id: int, ctx: Any) -> int:
+        ctx.report_progress(0.5, "Re-embedding face 1 of 2")
+        self.activated.append(model_id)
+        self.registry = {i: ModelRow(m.id, m.name, m.kind, m.created_at, i == model_id,
+                                     m.parent_id, m.metrics) for i, m in self.registry.items()}
+        return 2
+
+    def discard_model(self, model_id: int) -> None:
+        if self.registry[model_id].is_active:
+            raise WeightsError("the active model cannot be discarded")
+        del self.registry[model_id]
+        self.discarded.append(model_id)
 
     def close(self) -> None:
         self.closed = True
