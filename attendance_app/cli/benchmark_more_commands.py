@@ -10,6 +10,19 @@ from attendance_app.cli.output import ProgressBar, print_json, print_table
 
 
 def register(bsub: argparse._SubParsersAction) -> None:
+    live = bsub.add_parser("live", help="the live pipeline on a video: fps, stage times, "
+                                        "time to record (temporary gallery)")
+    live.add_argument("--source", type=Path, required=True, help="a video file")
+    live.add_argument("--enroll", action="append", default=[], metavar="NAME=PHOTO",
+                      help="a person to recognise (repeatable)")
+    live.add_argument("--every-frame", action="store_true",
+                      help="naive baseline: detect and embed every face in every frame")
+    live.add_argument("--detect-scale", type=float, default=1.0,
+                      help="detect on the frame resized by this factor (crops stay full size)")
+    live.add_argument("--no-realtime", action="store_true", help="skip the real-time pass")
+    live.add_argument("--json", action="store_true")
+    live.set_defaults(handler=live_benchmark)
+
     digits = bsub.add_parser("digits", help="one-shot demo: triplet CNN on MNIST digits 0-7, "
                                             "templates for all ten")
     digits.add_argument("--dataset", type=Path, required=True, help="the mnist_t10k folder")
@@ -24,6 +37,29 @@ def _report(result: dict, as_json: bool) -> int:
     else:
         print_table(["metric", "value"], [(k, v) for k, v in result.items()])
     return 0
+
+
+def live_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
+    from attendance_app.domain.errors import ValidationError
+    from attendance_app.services.benchmarks.live_benchmark import Enrolment, run_live_benchmark
+
+    try:
+        enrolments = [Enrolment.parse(text) for text in args.enroll]
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    if not enrolments:
+        raise ValidationError("give at least one --enroll NAME=PHOTO")
+    if not args.source.is_file():
+        raise ValidationError(f"{args.source}: no such video file")
+    bar = ProgressBar("live", quiet=args.json)
+    try:
+        result = run_live_benchmark(
+            args.source, enrolments, ctx.services.detector(), ctx.services.models.active_embedder(),
+            ctx.settings, every_frame=args.every_frame, detect_scale=args.detect_scale,
+            realtime=not args.no_realtime, progress=bar)
+    finally:
+        bar.close()
+    return _report(result, args.json)
 
 
 def digits_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:

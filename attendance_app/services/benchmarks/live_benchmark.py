@@ -1,0 +1,159 @@
+"""The live-pipeline benchmark: the real LiveRecognizer on a video file, twice.
+
+1. As fast as possible: every frame decoded, detected/tracked, embedded when due (`fps`).
+2. As a real-time camera would deliver it: frames paced by the file's fps against the wall clock
+   and dropped while the pipeline is busy (`realtime_fps` = frames processed per second of video,
+   `dropped_frames`).
+A temporary in-memory gallery holds the enrolled photos: the user's people are never touched.
+`every_frame=True` runs the naive pipeline (detect + embed every face in every frame).
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from attendance_app.domain.errors import FaceNotFoundError
+from attendance_app.vision.face_detector import MtcnnFaceDetector
+from attendance_app.vision.face_embedder import FaceEmbedder
+from attendance_app.vision.frame_source import VideoFileSource
+from attendance_app.vision.gallery import Gallery
+from attendance_app.vision.image_io import load_image_rgb
+from attendance_app.vision.latest_frame_grabber import LatestFrameGrabber
+from attendance_app.vision.live_recognizer import FrameResult, LiveRecognizer, LiveRecognizerConfig
+
+Progress = Callable[[int, int, str], bool]
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    name: str
+    photo: Path
+
+    @classmethod
+    def parse(cls, text: str) -> "Enrolment":
+        """'NAME=PHOTO' as given on the command line."""
+        name, sep, photo = text.partition("=")
+        if not sep or not name.strip() or not photo.strip():
+            raise ValueError(f"--enroll wants NAME=PHOTO, got {text!r}")
+        return cls(name.strip(), Path(photo.strip()))
+
+
+def build_gallery(enrolments: Sequence[Enrolment], detector: MtcnnFaceDetector,
+                  embedder: FaceEmbedder) -> tuple[Gallery, dict[int, str]]:
+    """Person ids 1..n for the photos' largest faces; FaceNotFoundError names a faceless photo."""
+    crops = []
+    for enrolment in enrolments:
+        pairs = detector.detect_and_crop(load_image_rgb(enrolment.photo))
+        if not pairs:
+            raise FaceNotFoundError(f"{enrolment.photo}: no face found")
+        crops.append(max(pairs, key=lambda p: p[0].box.area)[1])
+    vectors = embedder.embed(np.stack(crops))
+    ids = np.arange(1, len(enrolments) + 1, dtype=np.int64)
+    return Gallery.from_arrays(vectors, ids), {int(i): e.name for i, e in zip(ids, enrolments)}
+
+
+def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: MtcnnFaceDetector,
+                       embedder: FaceEmbedder, settings: Any, every_frame: bool = False,
+                       detect_scale: float = 1.0, realtime: bool = True,
+                       progress: Progress | None = None) -> dict[str, Any]:
+    """Both passes over `video`; returns the issue-3 JSON keys plus context figures."""
+    gallery, names = build_gallery(enrolments, detector, embedder)
+    config = LiveRecognizerConfig.from_settings(settings, every_frame=every_frame,
+                                                detect_scale=detect_scale)
+
+    def recognizer() -> LiveRecognizer:
+        return LiveRecognizer(detector, embedder, lambda: gallery, config, name_of=names.get)
+
+    fast = _fast_pass(video, recognizer(), progress)
+    result = {
+        "fps": round(fast.frames / fast.seconds, 2),
+        "realtime_fps": None,
+        "stage_ms": {k: round(v / max(1, fast.frames), 2) for k, v in fast.stage_totals.items()},
+        "embeds_per_frame": round(fast.embeds / max(1, fast.frames), 3),
+        "first_seen_to_record_s": {names[p]: round(s, 2) for p, s in fast.first_to_record.items()},
+        "people": sorted(names[p] for p in fast.first_to_record),
+        "best_similarity": {names[p]: round(s, 3) for p, s in fast.best_similarity.items()
+                            if p in names},
+        "frames": fast.frames,
+        "unknown_tracks": fast.unknowns,
+        "mode": "every-frame" if every_frame else "tracked",
+    }
+    if realtime:
+        live = _realtime_pass(video, recognizer())
+        result.update({
+            "realtime_fps": round(live.frames / live.seconds, 2),
+            "realtime_dropped_frames": live.dropped,
+            "realtime_people": sorted(names[p] for p in live.first_to_record),
+            "realtime_first_seen_to_record_s": {names[p]: round(s, 2)
+                                                for p, s in live.first_to_record.items()},
+        })
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result
+
+
+@dataclass
+class _PassStats:
+    frames: int = 0
+    seconds: float = 0.0
+    embeds: int = 0
+    unknowns: int = 0
+    dropped: int = 0
+
+    def __post_init__(self) -> None:
+        self.stage_totals: dict[str, float] = {}
+        self.first_to_record: dict[int, float] = {}
+        self.best_similarity: dict[int, float] = {}
+
+    def add(self, result: FrameResult) -> None:
+        self.frames += 1
+        self.embeds += result.embedded
+        self.unknowns += len(result.unknowns)
+        for stage, ms in result.stage_ms.items():
+            self.stage_totals[stage] = self.stage_totals.get(stage, 0.0) + ms
+        for s in result.sightings:
+            # The first confirmed sighting of a person is their attendance record.
+            self.first_to_record.setdefault(s.person_id, s.time_s - s.first_seen_s)
+
+
+def _fast_pass(video: Path, recognizer: LiveRecognizer, progress: Progress | None) -> _PassStats:
+    stats = _PassStats()
+    source = VideoFileSource(video)
+    source.open()
+    total = source.frame_count or 0
+    started = time.perf_counter()
+    try:
+        while (frame := source.read()) is not None:
+            stats.add(recognizer.process(frame))
+            if progress is not None:
+                progress(stats.frames, max(total, stats.frames), "as fast as possible")
+    finally:
+        source.close()
+    stats.seconds = time.perf_counter() - started
+    stats.best_similarity = dict(recognizer.stats.best_similarity_by_person)
+    return stats
+
+
+def _realtime_pass(video: Path, recognizer: LiveRecognizer) -> _PassStats:
+    stats = _PassStats()
+    grabber = LatestFrameGrabber(VideoFileSource(video), realtime=True).start()
+    started = time.perf_counter()
+    try:
+        while True:
+            frame = grabber.get(timeout=1.0)
+            if frame is None:
+                if grabber.finished:
+                    break
+                continue
+            stats.add(recognizer.process(frame))
+    finally:
+        grabber.stop()
+    stats.seconds = time.perf_counter() - started
+    stats.dropped = grabber.dropped_frames
+    return stats
