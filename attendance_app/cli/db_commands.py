@@ -87,7 +87,8 @@ def _guard_restore(ctx: CliContext) -> bool:
     """Check the admin password of the current database when it still opens (True then).
 
     A database too damaged to open cannot say whether a password was set; the restore goes
-    ahead, because it only brings back a backup of this same data dir (with its password)."""
+    ahead then (with a warning): whoever runs this command can already replace the data dir's
+    files, so refusing would only block the recovery."""
     if not ctx.paths.db_path.exists():
         return False
     try:
