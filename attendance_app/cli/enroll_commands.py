@@ -44,8 +44,6 @@ def enroll(args: argparse.Namespace, ctx: CliContext) -> int:
     consent = svc.consent_from_flag(args.consent, args.recorded_by)
     outcome = svc.enroll_photos(args.name, args.photos, external_id=args.external_id,
                                 group=args.group, consent=consent, largest=args.largest)
-    for path, reason in outcome.refused:
-        print(f"refused {path}: {reason}", file=sys.stderr)
     for warning in outcome.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.json:

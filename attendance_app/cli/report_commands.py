@@ -10,6 +10,7 @@ import argparse
 from datetime import date, datetime, time
 from pathlib import Path
 
+from attendance_app.cli.admin_commands import requires_admin
 from attendance_app.cli.context import CliContext
 from attendance_app.domain.errors import ValidationError
 
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     unknown.set_defaults(handler=report_unknown)
 
 
+@requires_admin
 def report_session(args: argparse.Namespace, ctx: CliContext) -> int:
     fmt = _format(args)
     tables = ctx.services.reports.session_reports(args.name, args.date, args.time)
@@ -57,18 +59,21 @@ def report_session(args: argparse.Namespace, ctx: CliContext) -> int:
     return _export(ctx, tables, fmt, args.output)
 
 
+@requires_admin
 def report_person(args: argparse.Namespace, ctx: CliContext) -> int:
     fmt = _format(args)
     table = ctx.services.reports.person_report(args.person, args.start, args.end)
     return _export(ctx, table, fmt, args.output)
 
 
+@requires_admin
 def report_group(args: argparse.Namespace, ctx: CliContext) -> int:
     fmt = _format(args)
     table = ctx.services.reports.group_report(args.group, args.start, args.end)
     return _export(ctx, table, fmt, args.output)
 
 
+@requires_admin
 def report_unknown(args: argparse.Namespace, ctx: CliContext) -> int:
     fmt = _format(args)
     table = ctx.services.reports.unknown_faces_report(args.start, args.end)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from attendance_app.cli.admin_commands import requires_admin
 from attendance_app.cli.context import CliContext
 from attendance_app.cli.output import ProgressBar, print_json, print_table
 from attendance_app.domain.errors import ValidationError
@@ -29,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=train)
 
 
+@requires_admin
 def train(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.training.fine_tune_config import FineTuneConfig
 

@@ -52,15 +52,15 @@ class FaceShot:
 
 @dataclass
 class EnrollmentOutcome:
+    """A successful photo enrolment (a refused one raises instead, writing nothing)."""
+
     person: Person
     accepted: list[str]
-    refused: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"person_id": self.person.id, "name": self.person.name,
                 "external_id": self.person.external_id, "accepted": self.accepted,
-                "refused": [{"photo": p, "reason": r} for p, r in self.refused],
                 "warnings": self.warnings}
 
 
@@ -175,25 +175,25 @@ class EnrollmentService:
         """Enrol one person from photo files. Every photo must hold exactly one face (or use
         `largest`); otherwise nothing is written and the error names each refused file."""
         consent.require()
-        crops, accepted, refused = [], [], []
-        qualities = []
+        crops, accepted, qualities = [], [], []
+        refusals: list[tuple[str, AttendanceAppError]] = []
         for photo in photos:
             try:
                 shot = self.analyze_file(Path(photo), largest=largest)
             except InvalidImageError as exc:
-                refused.append((str(photo), str(exc)))
+                refusals.append((str(photo), exc))
                 continue
             if shot.accepted:
                 crops.append(shot.crop)
                 qualities.append(shot.detection.quality if shot.detection else None)
                 accepted.append(str(photo))
             else:
-                refused.append((str(photo), "; ".join(shot.problems)))
-        if refused:
-            raise _refusal_error(refused, largest)
+                refusals.append((str(photo), _shot_error(shot)))
+        if refusals:
+            raise _refusal_error(refusals, largest)
         warnings = self._look_alike_warnings(crops)
         person = self.enroll_crops(name, crops, consent, external_id, group, qualities, "photo")
-        return EnrollmentOutcome(person, accepted, [], warnings)
+        return EnrollmentOutcome(person, accepted, warnings)
 
     def enroll_folder(self, folder: Path, consent: Consent, crops: bool = False,
                       group: str | None = None,
@@ -258,17 +258,27 @@ def _images_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
 
 
-def _refusal_error(refused: list[tuple[str, str]], largest: bool) -> AttendanceAppError:
-    lines = "; ".join(f"{path}: {reason}" for path, reason in refused)
-    hint = "" if largest else " (use --largest to take the largest face of a group photo)"
-    multi = any("faces found" in reason for _, reason in refused)
-    message = f"nothing enrolled. Refused {lines}" + (hint if multi else "")
-    if all("no face" in r for _, r in refused):
-        return FaceNotFoundError(message)
-    if multi:
-        return MultipleFacesError(message, count=2)
-    if any("image" in r.lower() or "read" in r.lower() for _, r in refused):
-        return InvalidImageError(message)
+def _shot_error(shot: FaceShot) -> AttendanceAppError:
+    reason = "; ".join(shot.problems)
+    if shot.face_count == 0:
+        return FaceNotFoundError(reason)
+    if shot.face_count > 1:
+        return MultipleFacesError(reason, shot.face_count)
+    return ValidationError(reason)
+
+
+def _refusal_error(refusals: list[tuple[str, AttendanceAppError]],
+                   largest: bool) -> AttendanceAppError:
+    """One error naming every refused photo; its type is the refusals' type when they agree."""
+    lines = "; ".join(f"{path}: {error}" for path, error in refusals)
+    multi = [e for _, e in refusals if isinstance(e, MultipleFacesError)]
+    hint = " (use --largest to take the largest face of a group photo)" if multi and not largest else ""
+    message = f"nothing enrolled. Refused {lines}{hint}"
+    kinds = {type(e) for _, e in refusals}
+    if kinds == {MultipleFacesError}:
+        return MultipleFacesError(message, count=max(e.count for e in multi))
+    if len(kinds) == 1:
+        return kinds.pop()(message)
     return ValidationError(message)
 
 

@@ -89,6 +89,8 @@ class MtcnnFaceDetector:
                 raise ValueError(f"scale must be in (0, 1], got {scale}")
             size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
             small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        if min(small.shape[:2]) < self._mtcnn.min_face_size:
+            return []  # MTCNN's image pyramid is empty for such images (facenet-pytorch raises)
         with self._lock, torch.inference_mode():
             boxes, probs, points = self._mtcnn.detect(np.ascontiguousarray(small), landmarks=True)
         if boxes is None or len(boxes) == 0:

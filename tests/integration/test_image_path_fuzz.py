@@ -192,10 +192,6 @@ def test_every_mode_and_format_ends_in_a_clear_error_or_a_correct_result(
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "found by this fuzz test: MtcnnFaceDetector.detect raises ValueError (torch.cat of an empty "
-    "list inside facenet-pytorch) for images smaller than min_face_size; the fix belongs in "
-    "vision/face_detector.py (return [] when min(H, W) < min_face_size). Remove this marker then"))
 @pytest.mark.parametrize("size", [(1, 1), (2, 3), (17, 9), (19, 400)])
 def test_an_image_smaller_than_the_smallest_face_is_no_face(services, probe_dir, face_rgb,
                                                             size) -> None:
