@@ -149,7 +149,7 @@ class TrainingTab(QWidget):
         right = QVBoxLayout()
         right.addLayout(plots, 3)
         right.addWidget(result_box)
-        right.addWidget(models_box, 2)
+        right.addWidget(models_box, 1)
 
         layout = QHBoxLayout(self)
         layout.addWidget(left)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QSizePolicy, QTableWidget,
                                QTableWidgetItem, QWidget)
@@ -89,6 +89,9 @@ class ModelsTable(QTableWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self._ids: list[int] = []
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - a short list: leave the height to the plots
+        return QSize(400, 130)
 
     def set_models(self, models: list[Any]) -> None:
         selected = self.selected_id()
