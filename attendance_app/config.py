@@ -38,8 +38,15 @@ class Settings:
     # Live attendance.
     confirm_frames: int = 3
     confirm_min_similarity: float = 0.55
+    # Consecutive non-matching embeddings before a track is called unknown.
     unknown_after_frames: int = 6
+    # Embedding schedule: a checking track every 3 frames, an unknown one every 10.
+    check_every_frames: int = 3
     reembed_every_frames: int = 10
+    # Detection on every 3rd frame (boxes coast by velocity between), frames shrunk so the longer
+    # side is at most 640 px: detection is the live loop's bottleneck.
+    detect_every_frames: int = 3
+    detect_max_side: int = 640
     record_not_on_roster: bool = True
     late_after_minutes: int = 10
     camera: str = "0"

@@ -9,6 +9,7 @@ connection, made on the thread that opened it (SQLite connections belong to thei
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from attendance_app.config import AppPaths, Settings, save_settings
-from attendance_app.domain.errors import DatabaseError
+from attendance_app.domain.errors import AttendanceAppError, DatabaseError
 from attendance_app.storage.database import AppDatabase, open_database
 from attendance_app.storage.people_repository import PeopleRepository
 
@@ -57,11 +58,32 @@ class AppServices:
         except DatabaseError as exc:
             raise startup_checks.explain_open_failure(paths, exc) from exc
         services = cls(paths, settings, db)
-        warning = startup_checks.backup_daily_at_startup(paths, settings)
-        services.startup_warnings = [warning] if warning else []
+        services.startup_warnings = services.housekeeping()
         return services
 
+    def housekeeping(self, now: datetime | None = None) -> list[str]:
+        """The daily chores, run at start-up and once a day by a long-running window: today's
+        rotating backup, then retention (expired unknown-face snapshots and thumbnails). Returns
+        warnings; a failure here never stops the app."""
+        from attendance_app.services import startup_checks
+        from attendance_app.services.retention_service import apply_retention
+
+        warnings = []
+        backup_warning = startup_checks.backup_daily_at_startup(self.paths, self.settings)
+        if backup_warning:
+            warnings.append(backup_warning)
+        try:
+            apply_retention(self.db, self.settings, now or datetime.now())
+        except AttendanceAppError as exc:
+            warnings.append(f"retention was not applied: {exc}")
+        return warnings
+
     def close(self) -> None:
+        # A last checkpoint moves deleted pages out of the WAL (secure_delete then scrubs them).
+        try:
+            self.db.checkpoint()
+        except AttendanceAppError:
+            pass
         self.db.close()
 
     def update_settings(self, settings: Settings) -> None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from attendance_app.domain.attendance import AttendanceRecord
 from attendance_app.services.session_run import SessionRun
-from attendance_app.vision.frame_source import Frame, FrameSource, ReconnectingSource
+from attendance_app.vision.frame_source import (Frame, FrameSource, ReconnectingSource,
+                                                 StreamSource)
 from attendance_app.vision.latest_frame_grabber import LatestFrameGrabber
 from attendance_app.vision.live_recognizer import FrameResult, LiveRecognizer
 
@@ -51,7 +52,10 @@ def run_live_loop(source: FrameSource, recognizer: LiveRecognizer, run: SessionR
         on_status(message)
 
     if source.is_live:
-        source = ReconnectingSource(source, on_status=status, retry_on_open=False)
+        # A stream URL that is not up yet is retried; a missing camera index fails at once
+        # with the list of cameras that exist.
+        source = ReconnectingSource(source, on_status=status,
+                                    retry_on_open=isinstance(source, StreamSource))
         reader = _GrabberReader(LatestFrameGrabber(source).start())
     else:
         source.open()
