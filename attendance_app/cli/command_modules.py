@@ -5,8 +5,9 @@ from __future__ import annotations
 from types import ModuleType
 
 from attendance_app.cli import (admin_commands, benchmark_commands, db_commands,
-                                enroll_commands, identify_command, models_commands,
-                                people_commands, report_commands, run_command, train_command)
+                                encryption_commands, enroll_commands, identify_command,
+                                models_commands, people_commands, report_commands, run_command,
+                                train_command)
 
 COMMAND_MODULES: list[ModuleType] = [
     enroll_commands,
@@ -18,5 +19,6 @@ COMMAND_MODULES: list[ModuleType] = [
     train_command,
     db_commands,
     admin_commands,
+    encryption_commands,
     benchmark_commands,
 ]

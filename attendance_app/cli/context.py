@@ -24,9 +24,25 @@ class CliContext:
 
     @cached_property
     def services(self) -> "AppServices":
+        """Opened on first use. When the face data is encrypted the passphrase is asked for
+        here (environment variable or terminal prompt); without one the services stay locked
+        and only biometric operations are refused, so reports and people lists still work."""
+        from attendance_app.cli.passphrase_input import current_passphrase
+        from attendance_app.domain.errors import AccessDeniedError
         from attendance_app.services.app_services import AppServices
+        from attendance_app.storage.biometric_columns import PASSPHRASE_ENV
 
-        return AppServices.open(self.paths, self.settings)
+        services = AppServices.open(self.paths, self.settings)
+        if services.biometrics_locked:
+            passphrase = current_passphrase()
+            if passphrase is not None:
+                try:
+                    services.unlock(passphrase)
+                except AccessDeniedError as exc:
+                    services.close()
+                    raise AccessDeniedError(f"{exc} (check {PASSPHRASE_ENV} or what was typed)"
+                                            ) from exc
+        return services
 
     def close(self) -> None:
         if "services" in self.__dict__:

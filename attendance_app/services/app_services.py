@@ -4,6 +4,13 @@ Heavy parts (MTCNN, the embedder) are built on first use, so opening the contain
 `attendance-app people list` never loads torch models. The container owns one database
 connection, made on the thread that opened it (SQLite connections belong to their thread);
 `for_thread()` gives a worker thread its own container over the same data dir.
+
+Encryption at rest: when the database's biometric data is encrypted, `open(..., passphrase=)`
+or `unlock(passphrase)` checks the passphrase once; the key is then remembered for the database
+file in this process (storage.biometric_columns), so every repository and every later
+connection on that file (worker threads, the gallery loader) uses it. Until then the container
+is `biometrics_locked`: people, sessions and reports work, biometric reads and writes raise
+AccessDeniedError.
 """
 
 from __future__ import annotations
@@ -46,10 +53,12 @@ class AppServices:
         self.startup_warnings: list[str] = []
 
     @classmethod
-    def open(cls, paths: AppPaths, settings: Settings) -> "AppServices":
+    def open(cls, paths: AppPaths, settings: Settings,
+             passphrase: str | None = None) -> "AppServices":
         """Open the data dir; a damaged database raises DatabaseError naming the latest backup.
         Today's rotating backup is made here; its failure is only a warning
-        (`startup_warnings`), never a reason to refuse to start."""
+        (`startup_warnings`), never a reason to refuse to start. `passphrase`: unlock the
+        encrypted biometric data now (AccessDeniedError when wrong, nothing opened)."""
         from attendance_app.services import startup_checks
 
         paths.ensure()
@@ -58,6 +67,12 @@ class AppServices:
         except DatabaseError as exc:
             raise startup_checks.explain_open_failure(paths, exc) from exc
         services = cls(paths, settings, db)
+        if passphrase is not None:
+            try:
+                services.unlock(passphrase)
+            except BaseException:
+                db.close()
+                raise
         services.startup_warnings = services.housekeeping()
         return services
 
@@ -85,6 +100,30 @@ class AppServices:
         except AttendanceAppError:
             pass
         self.db.close()
+
+    # ------------------------------------------------------ encryption at rest
+    @property
+    def encryption_enabled(self) -> bool:
+        from attendance_app.storage.biometric_cipher import is_encryption_enabled
+
+        return is_encryption_enabled(self.db)
+
+    @property
+    def biometrics_locked(self) -> bool:
+        """True when the biometric data is encrypted and no passphrase was given yet: the GUI
+        asks for it at start-up and calls `unlock`."""
+        from attendance_app.storage.biometric_columns import is_locked
+
+        return is_locked(self.db)
+
+    def unlock(self, passphrase: str) -> None:
+        """Check the passphrase of the encrypted biometric data and use its key from now on
+        (for this data dir, in this process). Raises AccessDeniedError when it is wrong."""
+        from attendance_app.storage.biometric_columns import unlock_database
+
+        unlock_database(self.db, passphrase)
+        if "gallery" in self.__dict__:
+            self.gallery.invalidate()  # a load attempted while locked must be retried
 
     def update_settings(self, settings: Settings) -> None:
         """Persist new settings; services built from the old ones are rebuilt on next use."""

@@ -5,12 +5,18 @@ existing record instead (the live recogniser may race itself; the file has the l
 Each record carries copies of the person's name, external id and group taken when it was made,
 so it survives the person's deletion (person_id then becomes NULL, the thumbnail is erased).
 Corrections are appended, never replacing the original status.
+
+Only the face thumbnail is biometric: with encryption at rest enabled it is stored sealed (see
+biometric_columns); names, statuses and times stay clear text so reports need no passphrase.
+While the database is locked, records read without their thumbnail (None) and adding one with a
+thumbnail raises AccessDeniedError.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +27,8 @@ from attendance_app.domain.attendance import (
     RecordSource,
 )
 from attendance_app.domain.errors import NotFoundError, ValidationError
+from attendance_app.storage.biometric_cipher import BiometricCipher
+from attendance_app.storage.biometric_columns import BiometricColumn
 from attendance_app.storage.database import AppDatabase
 from attendance_app.storage.time_codec import from_db, now, to_db
 
@@ -33,8 +41,9 @@ _RECORD_COLUMNS = ("session_id", "person_id", "person_name", "external_id", "gro
 class AttendanceRepository:
     """Attendance records in one AppDatabase."""
 
-    def __init__(self, app_db: AppDatabase) -> None:
+    def __init__(self, app_db: AppDatabase, cipher: BiometricCipher | None = None) -> None:
         self._app_db = app_db
+        self._thumbnail = BiometricColumn(app_db, "attendance_records", "thumbnail_png", cipher)
 
     def add(self, record: AttendanceRecord) -> AttendanceRecord:
         """Store `record` (its id is ignored) or return the one the person already has in that
@@ -45,10 +54,11 @@ class AttendanceRepository:
         """Like `add`, also saying whether a new record was written (False: it existed)."""
         status, source = AttendanceStatus(record.status), RecordSource(record.source)
         with self._app_db.transaction() as db:
+            thumbnail = self._thumbnail.seal(record.thumbnail_png)  # under the write lock
             name, external_id, group = self._identity(record)
             values = [record.session_id, record.person_id, name, external_id, group,
                       status.value, to_db(record.time), record.similarity, source.value,
-                      record.thumbnail_png, to_db(now())]
+                      thumbnail, to_db(now())]
             try:
                 cursor = db.execute(
                     f"INSERT INTO attendance_records ({', '.join(_RECORD_COLUMNS)}) VALUES "
@@ -156,7 +166,8 @@ class AttendanceRepository:
                     f"SELECT * FROM corrections WHERE record_id IN ({', '.join('?' * len(chunk))})"
                     " ORDER BY id", chunk):
                 corrections[c[1]].append(_to_correction(c))
-        return [_to_record(row, tuple(corrections[row["id"]])) for row in rows]
+        open_thumbnail = self._thumbnail.opener(withhold_when_locked=True)
+        return [_to_record(row, tuple(corrections[row["id"]]), open_thumbnail) for row in rows]
 
 
 def _time_range(where: str, params: list[Any], start: datetime | date | None,
@@ -181,12 +192,14 @@ def _to_correction(row: tuple[Any, ...]) -> Correction:
                       by=by_user, at=moment, reason=reason, id=cid)
 
 
-def _to_record(row: dict[str, Any], corrections: tuple[Correction, ...]) -> AttendanceRecord:
+def _to_record(row: dict[str, Any], corrections: tuple[Correction, ...],
+               open_thumbnail: Callable[[bytes | None], bytes | None]) -> AttendanceRecord:
     moment = from_db(row["time"])
     assert moment is not None  # NOT NULL column
     return AttendanceRecord(
         session_id=row["session_id"], person_id=row["person_id"],
         status=AttendanceStatus(row["status"]), time=moment, similarity=row["similarity"],
-        source=RecordSource(row["source"]), thumbnail_png=row["thumbnail_png"], id=row["id"],
+        source=RecordSource(row["source"]), thumbnail_png=open_thumbnail(row["thumbnail_png"]),
+        id=row["id"],
         corrections=corrections, person_name=row["person_name"],
         external_id=row["external_id"], group=row["group_name"])

@@ -5,7 +5,8 @@ blob gets a fresh random 96-bit nonce and is stored as `MAGIC | nonce | cipherte
 row's table and column are bound in as associated data, so a blob copied into another column
 does not decrypt. The salt and a key check value (the encryption of a fixed text) live in the
 key-value table, so a wrong passphrase is refused at start-up instead of failing on every read.
-Not yet wired into the repositories: see the README's reliability section for what remains.
+The repositories use it through `biometric_columns.BiometricColumn`; converting existing rows
+and changing the passphrase live in `services.encryption_service`.
 """
 
 from __future__ import annotations
@@ -76,6 +77,14 @@ def enable_encryption(app_db: AppDatabase, passphrase: str) -> BiometricCipher:
     kv = KeyValueRepository(app_db)
     if kv.get(CHECK_KEY) is not None:
         raise DatabaseError("encryption at rest is already enabled for this database")
+    return store_new_key(app_db, passphrase)
+
+
+def store_new_key(app_db: AppDatabase, passphrase: str) -> BiometricCipher:
+    """Derive a key for `passphrase` with a fresh salt and store its salt and key check value,
+    replacing any earlier ones (re-keying: the caller re-encrypts the blobs in the same
+    transaction, or they become unreadable)."""
+    kv = KeyValueRepository(app_db)
     salt = secrets.token_bytes(16)
     cipher = BiometricCipher.from_passphrase(passphrase, salt)
     with app_db.transaction():

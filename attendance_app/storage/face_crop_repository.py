@@ -1,14 +1,19 @@
 """FaceCropRepository: the face crops kept per person so templates can be re-embedded when the
-active model changes (a setting may turn crop keeping off; then nothing is stored here)."""
+active model changes (a setting may turn crop keeping off; then nothing is stored here).
+
+With encryption at rest enabled the PNG bytes are stored sealed (see biometric_columns); reading
+crops while the database is locked raises AccessDeniedError."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 from attendance_app.domain.detection import FaceQuality
 from attendance_app.domain.errors import NotFoundError, ValidationError
+from attendance_app.storage.biometric_cipher import BiometricCipher
+from attendance_app.storage.biometric_columns import BiometricColumn
 from attendance_app.storage.database import AppDatabase
 from attendance_app.storage.face_crop import FaceCrop
 from attendance_app.storage.time_codec import from_db, now, to_db
@@ -19,8 +24,9 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 class FaceCropRepository:
     """Face crops stored in one AppDatabase."""
 
-    def __init__(self, app_db: AppDatabase) -> None:
+    def __init__(self, app_db: AppDatabase, cipher: BiometricCipher | None = None) -> None:
         self._app_db = app_db
+        self._png = BiometricColumn(app_db, "face_crops", "png", cipher)
 
     def add(self, person_id: int, png: bytes, quality: FaceQuality | None = None, *,
             source: str | None = None, created_at: datetime | None = None) -> FaceCrop:
@@ -28,12 +34,14 @@ class FaceCropRepository:
         not a PNG and NotFoundError for an unknown person."""
         if not bytes(png[:8]) == _PNG_SIGNATURE:
             raise ValidationError("a face crop must be stored as PNG bytes")
-        row = {"person_id": person_id, "png": bytes(png),
-               "quality_size": quality.size_px if quality else None,
-               "quality_sharpness": quality.sharpness if quality else None,
-               "quality_yaw": quality.yaw_degrees if quality else None,
-               "source": source, "created_at": to_db(created_at or now())}
         with self._app_db.transaction() as db:
+            # Sealed under the write lock, so encryption enabled by another process just now
+            # is seen and no clear bytes slip in after it.
+            row = {"person_id": person_id, "png": self._png.seal(png),
+                   "quality_size": quality.size_px if quality else None,
+                   "quality_sharpness": quality.sharpness if quality else None,
+                   "quality_yaw": quality.yaw_degrees if quality else None,
+                   "source": source, "created_at": to_db(created_at or now())}
             if db.execute("SELECT 1 FROM people WHERE id = ?", [person_id]).fetchone() is None:
                 raise NotFoundError(f"no person with id {person_id}")
             cursor = db.execute(
@@ -76,15 +84,18 @@ class FaceCropRepository:
     def _select(self, where: str, params: list[Any]) -> list[FaceCrop]:
         cursor = self._app_db.conn.execute(f"SELECT * FROM face_crops {where}", params)
         columns = [d[0] for d in cursor.description]
-        return [_to_crop(dict(zip(columns, row))) for row in cursor.fetchall()]
+        open_png = self._png.opener()
+        return [_to_crop(dict(zip(columns, row)), open_png) for row in cursor.fetchall()]
 
 
-def _to_crop(row: dict[str, Any]) -> FaceCrop:
+def _to_crop(row: dict[str, Any], open_png: Callable[[bytes | None], bytes | None]) -> FaceCrop:
     quality = None
     if row["quality_size"] is not None:
         quality = FaceQuality(size_px=row["quality_size"], sharpness=row["quality_sharpness"],
                               yaw_degrees=row["quality_yaw"])
     created = from_db(row["created_at"])
     assert created is not None  # NOT NULL column
-    return FaceCrop(id=row["id"], person_id=row["person_id"], png=bytes(row["png"]),
+    png = open_png(row["png"])
+    assert png is not None  # NOT NULL column
+    return FaceCrop(id=row["id"], person_id=row["person_id"], png=png,
                     quality=quality, source=row["source"], created_at=created)

@@ -2,7 +2,9 @@
 
 An embedding is stored as the raw little-endian float32 bytes of a 1-D vector (512 values for
 FaceNet). Templates belong to a model: when the active model changes, its templates are rebuilt
-from the stored crops with `replace_for_model`, in one transaction.
+from the stored crops with `replace_for_model`, in one transaction. With encryption at rest
+enabled those bytes are stored sealed (see biometric_columns); reading embeddings while the
+database is locked raises AccessDeniedError.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import NamedTuple
 import numpy as np
 
 from attendance_app.domain.errors import DatabaseError, NotFoundError, ValidationError
+from attendance_app.storage.biometric_cipher import BiometricCipher
+from attendance_app.storage.biometric_columns import BiometricColumn
 from attendance_app.storage.database import AppDatabase
 from attendance_app.storage.time_codec import now, to_db
 
@@ -33,8 +37,9 @@ class NewTemplate(NamedTuple):
 class TemplateRepository:
     """Templates stored in one AppDatabase."""
 
-    def __init__(self, app_db: AppDatabase) -> None:
+    def __init__(self, app_db: AppDatabase, cipher: BiometricCipher | None = None) -> None:
         self._app_db = app_db
+        self._embedding = BiometricColumn(app_db, "templates", "embedding", cipher)
 
     def add(self, person_id: int, model_id: int, embedding: np.ndarray, *,
             crop_id: int | None = None, created_at: datetime | None = None) -> int:
@@ -49,12 +54,16 @@ class TemplateRepository:
         stamp = to_db(created_at or now())
         ids: list[int] = []
         with self._app_db.transaction() as db:
+            # Key chosen under the write lock: encryption enabled by another process just now
+            # is seen, so no clear embedding slips in after it.
+            seal = self._embedding.sealer()
             for t in templates:
+                blob = seal(encode_embedding(t.embedding))
                 try:
                     cursor = db.execute(
                         "INSERT INTO templates (person_id, crop_id, model_id, embedding, "
                         "created_at) VALUES (?, ?, ?, ?, ?)",
-                        [t.person_id, t.crop_id, model_id, encode_embedding(t.embedding), stamp])
+                        [t.person_id, t.crop_id, model_id, blob, stamp])
                 except sqlite3.IntegrityError as exc:
                     raise NotFoundError(
                         f"cannot store a template: person {t.person_id}, model {model_id} or "
@@ -75,9 +84,10 @@ class TemplateRepository:
         """All templates of a model as (embeddings (M, D) float32, person_ids (M,) int64), in
         template-id order; (0, dim) and (0,) when there are none. Raises DatabaseError when
         stored vectors disagree in length."""
-        rows = self._app_db.conn.execute(
+        open_embedding = self._embedding.opener()
+        rows = [(pid, open_embedding(blob)) for pid, blob in self._app_db.conn.execute(
             "SELECT person_id, embedding FROM templates WHERE model_id = ? ORDER BY id",
-            [model_id]).fetchall()
+            [model_id]).fetchall()]
         if not rows:
             return np.zeros((0, dim), np.float32), np.zeros((0,), np.int64)
         lengths = {len(blob) for _, blob in rows}
@@ -95,7 +105,9 @@ class TemplateRepository:
         sql, params = "SELECT embedding FROM templates WHERE person_id = ?", [person_id]
         if model_id is not None:
             sql, params = sql + " AND model_id = ?", [person_id, model_id]
-        blobs = [r[0] for r in self._app_db.conn.execute(sql + " ORDER BY id", params)]
+        open_embedding = self._embedding.opener()
+        blobs = [open_embedding(r[0]) for r in self._app_db.conn.execute(sql + " ORDER BY id",
+                                                                          params)]
         if not blobs:
             return np.zeros((0, DEFAULT_DIM), np.float32)
         return np.stack([decode_embedding(b) for b in blobs])

@@ -3,15 +3,22 @@
 Privacy: a reviewed snapshot (dismissed or enrolled) loses its image at once; pending ones
 expire after the retention period (`delete_older_than`). Snapshots linked to a person (as best
 guess or as enrolled) disappear when that person is deleted (foreign-key cascade).
+
+With encryption at rest enabled the snapshots are stored sealed (see biometric_columns). While
+the database is locked, adding a snapshot raises AccessDeniedError and faces are listed without
+their snapshot (None), so reports keep working.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from attendance_app.domain.errors import NotFoundError, ValidationError
+from attendance_app.storage.biometric_cipher import BiometricCipher
+from attendance_app.storage.biometric_columns import BiometricColumn
 from attendance_app.storage.database import AppDatabase
 from attendance_app.storage.time_codec import from_db, now, to_db
 from attendance_app.storage.unknown_face import UnknownFace
@@ -20,19 +27,21 @@ from attendance_app.storage.unknown_face import UnknownFace
 class UnknownFaceRepository:
     """Unknown faces in one AppDatabase."""
 
-    def __init__(self, app_db: AppDatabase) -> None:
+    def __init__(self, app_db: AppDatabase, cipher: BiometricCipher | None = None) -> None:
         self._app_db = app_db
+        self._snapshot = BiometricColumn(app_db, "unknown_faces", "snapshot_png", cipher)
 
     def add(self, time: datetime, snapshot_png: bytes | None, *, session_id: int | None = None,
             best_person_id: int | None = None, best_similarity: float | None = None,
             created_at: datetime | None = None) -> UnknownFace:
         """Store a pending unknown face. Raises NotFoundError for an unknown session/person."""
         with self._app_db.transaction() as db:
+            sealed = self._snapshot.seal(snapshot_png)  # under the write lock (see crops)
             try:
                 cursor = db.execute(
                     "INSERT INTO unknown_faces (session_id, time, snapshot_png, best_person_id, "
                     "best_similarity, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-                    [session_id, to_db(time), snapshot_png, best_person_id, best_similarity,
+                    [session_id, to_db(time), sealed, best_person_id, best_similarity,
                      to_db(created_at or now())])
             except sqlite3.IntegrityError as exc:
                 raise NotFoundError(f"session {session_id} or person {best_person_id} does not "
@@ -93,13 +102,16 @@ class UnknownFaceRepository:
     def _select(self, where: str, params: list[Any]) -> list[UnknownFace]:
         cursor = self._app_db.conn.execute(f"SELECT * FROM unknown_faces {where}", params)
         columns = [d[0] for d in cursor.description]
-        return [_to_unknown(dict(zip(columns, row))) for row in cursor.fetchall()]
+        open_snapshot = self._snapshot.opener(withhold_when_locked=True)
+        return [_to_unknown(dict(zip(columns, row)), open_snapshot) for row in cursor.fetchall()]
 
 
-def _to_unknown(row: dict[str, Any]) -> UnknownFace:
+def _to_unknown(row: dict[str, Any], open_snapshot: Callable[[bytes | None], bytes | None]
+                ) -> UnknownFace:
     time, created = from_db(row["time"]), from_db(row["created_at"])
     assert time is not None and created is not None  # NOT NULL columns
     return UnknownFace(id=row["id"], time=time, created_at=created, session_id=row["session_id"],
-                       snapshot_png=row["snapshot_png"], best_person_id=row["best_person_id"],
+                       snapshot_png=open_snapshot(row["snapshot_png"]),
+                       best_person_id=row["best_person_id"],
                        best_similarity=row["best_similarity"], status=row["status"],
                        enrolled_person_id=row["enrolled_person_id"])
