@@ -8,8 +8,8 @@ Corrections are appended, never replacing the original status.
 
 Only the face thumbnail is biometric: with encryption at rest enabled it is stored sealed (see
 biometric_columns); names, statuses and times stay clear text so reports need no passphrase.
-While the database is locked, records read without their thumbnail (None) and adding one with a
-thumbnail raises AccessDeniedError.
+While the database is locked, records are read without their thumbnail (None) and a new record
+is stored without it (a record is never refused for want of its picture).
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ class AttendanceRepository:
         """Like `add`, also saying whether a new record was written (False: it existed)."""
         status, source = AttendanceStatus(record.status), RecordSource(record.source)
         with self._app_db.transaction() as db:
-            thumbnail = self._thumbnail.seal(record.thumbnail_png)  # under the write lock
+            # Under the write lock; while locked the record is kept without its picture.
+            thumbnail = self._thumbnail.sealer(drop_when_locked=True)(record.thumbnail_png)
             name, external_id, group = self._identity(record)
             values = [record.session_id, record.person_id, name, external_id, group,
                       status.value, to_db(record.time), record.similarity, source.value,

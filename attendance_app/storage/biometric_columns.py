@@ -135,17 +135,26 @@ class BiometricColumn:
         """The value to store for `plaintext` (None stays None)."""
         return self.sealer()(plaintext)
 
-    def sealer(self) -> Callable[[Blob], Blob]:
+    def sealer(self, *, drop_when_locked: bool = False) -> Callable[[Blob], Blob]:
         """`seal` with the key chosen once, for writing many values in one go. The key is only
         looked for when a value is present, so rows without images can be written while
-        locked."""
+        locked.
+
+        drop_when_locked: while locked, store None instead of refusing. For attendance
+        thumbnails: a record must never be lost for want of its picture.
+        """
         chosen: list[BiometricCipher | None] = []
 
         def seal_one(plaintext: Blob) -> Blob:
             if plaintext is None:
                 return None
             if not chosen:
-                chosen.append(self._current_cipher())
+                try:
+                    chosen.append(self._current_cipher())
+                except AccessDeniedError:
+                    if not drop_when_locked:
+                        raise
+                    return None
             cipher = chosen[0]
             return bytes(plaintext) if cipher is None else cipher.encrypt(plaintext, self.context)
 

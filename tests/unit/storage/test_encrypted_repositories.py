@@ -164,10 +164,14 @@ def test_while_locked_records_and_unknown_faces_are_listed_without_their_images(
         ("Ada Lovelace", AttendanceStatus.PRESENT, None)
     [face] = UnknownFaceRepository(encrypted_db).list_for_session(enrolled.session.id)
     assert face.snapshot_png is None
-    # A record without a thumbnail (a manual mark) can still be written.
+    # A record is never lost for want of its picture: it is kept, without the thumbnail.
     other = PeopleRepository(encrypted_db).add("Grace Hopper")
-    AttendanceRepository(encrypted_db).add(AttendanceRecord(
-        enrolled.session.id, other.id, AttendanceStatus.LATE, T0, None))
+    kept = AttendanceRepository(encrypted_db).add(AttendanceRecord(
+        enrolled.session.id, other.id, AttendanceStatus.LATE, T0, 0.8,
+        thumbnail_png=fake_png(12)))
+    assert kept.status is AttendanceStatus.LATE
+    assert encrypted_db.conn.execute("SELECT thumbnail_png FROM attendance_records WHERE id = ?",
+                                     [kept.id]).fetchone()[0] is None
 
 
 def test_queries_with_no_biometric_values_work_while_locked(encrypted_db: AppDatabase) -> None:
