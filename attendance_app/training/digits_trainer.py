@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -85,3 +86,17 @@ def train_digits_embedder(
         })
     model.eval()
     return model, history
+
+
+def train_and_embed_digits(images: np.ndarray, labels: np.ndarray, train_idx: np.ndarray,
+                           embed_idx: np.ndarray, epochs: int = 8, seed: int = 0,
+                           progress: Callable[[int, int, float | None], None] | None = None
+                           ) -> np.ndarray:
+    """numpy in, numpy out (so services need no torch): train a DigitsCnn on
+    images[train_idx] ((N, 28, 28) uint8) and return the normalised pre-projection features of
+    images[embed_idx] as an (M, D) float32 array."""
+    x = torch.from_numpy(images).float().div_(255.0).unsqueeze(1)
+    y = torch.from_numpy(labels)
+    model, _ = train_digits_embedder(x[train_idx], y[train_idx], epochs=epochs, seed=seed,
+                                     progress=progress)
+    return model.embed_features(x[embed_idx]).numpy()

@@ -17,9 +17,8 @@ from pathlib import Path
 import time
 
 import numpy as np
-import torch
 
-from attendance_app.training.digits_trainer import train_digits_embedder
+from attendance_app.training.digits_trainer import train_and_embed_digits
 from attendance_app.training.mnist_idx import load_mnist_folder
 
 SEEN_DIGITS = tuple(range(8))
@@ -44,14 +43,12 @@ def run_digits_benchmark(
     images, labels = load_mnist_folder(Path(dataset_dir))
     rng = np.random.default_rng(seed)
     train_idx, held_idx = split_digits(labels, rng, train_per_seen_digit)
-    x = torch.from_numpy(images).float().div_(255.0).unsqueeze(1)
-    y = torch.from_numpy(labels)
     def report(step: int, total: int, loss: float | None) -> None:
         if progress is not None:
             progress(step, total, "skipped: no semi-hard triplet" if loss is None else f"loss {loss:.3f}")
 
-    model, _ = train_digits_embedder(x[train_idx], y[train_idx], epochs=epochs, seed=seed, progress=report)
-    features = model.embed_features(x[held_idx]).numpy()
+    features = train_and_embed_digits(images, labels, train_idx, held_idx, epochs=epochs,
+                                      seed=seed, progress=report)
     held_labels = labels[held_idx]
     result = {
         "seen_10way_1shot": _accuracy(features, held_labels, SEEN_DIGITS, range(10), 1, rng),
