@@ -4,22 +4,35 @@ Start-up order (the window must be visible in well under 3 s): the window is bui
 widgets and shown; then the services module, which pulls in torch, is imported in the task
 runner; the backend is opened in the GUI thread (SQLite connections belong to their thread);
 finally the face models are warmed up in the background while the status bar says so.
+
+Trust (issue 7): the background import also runs the database start-up check; a damaged
+database gets a dialog offering the latest backup (or another file, or quit) before the backend
+is opened. Encrypted face data asks for the passphrase (retry on a wrong one, or continue
+locked). Start-up warnings go to a non-modal notice bar above the tabs, and a timer runs the
+daily housekeeping (backup, retention) when the date changes. `admin_gate` asks for the
+administrator password before the tabs' sensitive actions (gui/admin_gate.py).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+from datetime import date
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from attendance_app.config import AppPaths, Settings
+from attendance_app.domain.errors import AccessDeniedError
+from attendance_app.gui.admin_gate import AdminGate, AdminSection
 from attendance_app.gui.backend import GuiBackend
 from attendance_app.gui.camera_controller import CameraController
-from attendance_app.gui.error_presenter import ErrorPresenter, Sink
+from attendance_app.gui.dialogs.damaged_database_dialog import ask_damaged_database
+from attendance_app.gui.dialogs.passphrase_dialog import LOCKED_CONSEQUENCES, ask_passphrase
+from attendance_app.gui.error_presenter import ErrorPresenter, Sink, user_message
 from attendance_app.gui.tabs.enrol_tab import EnrolTab
 from attendance_app.gui.tabs.live_tab import LiveTab
 from attendance_app.gui.tabs.people_tab import PeopleTab
@@ -27,10 +40,13 @@ from attendance_app.gui.tabs.reports_tab import ReportsTab
 from attendance_app.gui.tabs.settings_tab import SettingsTab
 from attendance_app.gui.tabs.training_tab import TrainingTab
 from attendance_app.gui.task_runner import TaskRunner
+from attendance_app.gui.widgets.notice_bar import NoticeBar
 from attendance_app.gui.window_state import WindowState
 
 log = logging.getLogger(__name__)
 DEFAULT_BACKEND = "attendance_app.gui.services_backend"
+HOUSEKEEPING_CHECK_MS = 60 * 60 * 1000  # hourly look at the date: housekeeping once a day
+ADMIN_OFFER_KEY = "notices/admin_password_offered"
 
 
 class MainWindow(QMainWindow):
@@ -62,13 +78,52 @@ class MainWindow(QMainWindow):
                            (self.people_tab, "People"), (self.training_tab, "Training"),
                            (self.reports_tab, "Reports"), (self.settings_tab, "Settings")):
             self.tabs.addTab(tab, title)
-        self.setCentralWidget(self.tabs)
+        self.notices = NoticeBar()
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.notices)
+        central_layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        # dialogs are the edge: tests replace these three
+        self.ask_damaged_database = ask_damaged_database
+        self.ask_passphrase = ask_passphrase
+        self.admin_gate = AdminGate(self, self.errors)
+        self.admin_section = AdminSection(self.admin_gate, self.errors,
+                                          on_changed=lambda: self.admin_offer.setVisible(False))
+        self._add_admin_section()
+        self.housekeeping_timer = QTimer(self)
+        self.housekeeping_timer.setInterval(HOUSEKEEPING_CHECK_MS)
+        self.housekeeping_timer.timeout.connect(self._housekeeping_due)
+        self.today = date.today  # replaced in tests
+        self._housekeeping_day: date | None = None
         self.status_label = QLabel("Starting…")
         self.statusBar().addWidget(self.status_label, 1)
+        # the first-run offer of an admin password: a dismissible link in the status bar
+        self.admin_offer = QLabel(
+            'No administrator password is set. <a href="set">Set admin password…</a>'
+            ' &nbsp; <a href="dismiss">Dismiss</a>')
+        self.admin_offer.setTextFormat(Qt.TextFormat.RichText)
+        self.admin_offer.setToolTip("Without it anyone at this computer can enrol or delete "
+                                    "people and export reports. Also in Settings.")
+        self.admin_offer.linkActivated.connect(self.on_admin_offer)
+        self.admin_offer.setVisible(False)
+        self.statusBar().addPermanentWidget(self.admin_offer)
         self._connect_tabs()
         self.window_state = WindowState(paths.data_dir)
         if not self.window_state.restore(self, self.tabs):
             self.resize(1280, 800)
+
+    def _add_admin_section(self) -> None:
+        """Into the Settings tab's bottom row (beside "Save settings": no extra height)."""
+        layout = self.settings_tab.layout()
+        last = layout.itemAt(layout.count() - 1) if layout.count() else None
+        row = last.layout() if last is not None else None
+        if row is not None:
+            row.insertWidget(0, self.admin_section)
+        else:
+            layout.addWidget(self.admin_section)
 
     def _connect_tabs(self) -> None:
         self.enrol_tab.people_changed.connect(self._on_people_changed)
@@ -83,22 +138,33 @@ class MainWindow(QMainWindow):
     def start_loading(self) -> None:
         """Import the services in the background; called right after show()."""
         self.show_status("Loading face recognition…")
-        module = self._backend_module
-        self.runner.submit("import services", lambda ctx: importlib.import_module(module),
-                           on_success=self._open_backend,
+        module, paths = self._backend_module, self.paths
+
+        def load(ctx: Any) -> tuple[Any, Any]:
+            imported = importlib.import_module(module)
+            check = getattr(imported, "check_database", None)  # own connection: any thread
+            return imported, (check(paths) if check is not None else None)
+
+        self.runner.submit("import services", load,
+                           on_success=lambda loaded: self._open_backend(*loaded),
                            on_error=lambda e: self._loading_failed("The app could not start", e))
 
-    def _open_backend(self, module: Any) -> None:
+    def _open_backend(self, module: Any, report: Any = None) -> None:
+        if report is not None and not report.ok and not self._recover_database(module, report):
+            return
         try:
             backend = module.open_backend(self.paths, self.settings)
         except Exception as exc:
             self._loading_failed("The data folder could not be opened", exc)
             return
         self.backend = backend
+        self.admin_gate.set_backend(backend)
+        self._unlock_face_data(backend)
         for tab in (self.live_tab, self.enrol_tab, self.people_tab, self.settings_tab,
                     self.reports_tab):
             tab.set_backend(backend)
         self.camera.set_opener(backend.open_frame_source)
+        self._show_startup_notices(backend)
         self.show_status("Loading face models…")
         self.runner.submit("load models", backend.warm_up, on_success=self._models_ready,
                            on_error=lambda e: self._loading_failed("Face models not loaded", e))
@@ -116,6 +182,89 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str) -> None:
         self.status_label.setText(text)
+
+    # --- trust at start-up (issue 7) ---
+    def _recover_database(self, module: Any, report: Any) -> bool:
+        """The damaged-database dialog until a backup is restored (True) or the user quits."""
+        log.error("start-up check: %s", report.message())
+        self.show_status("The database is damaged: see the message")
+        error = ""
+        while True:
+            choice = self.ask_damaged_database(self, report, error)
+            if choice.quit:
+                self.show_status("Closed: the database is damaged")
+                QTimer.singleShot(0, self.close)
+                return False
+            try:
+                kept = module.restore_backup(self.paths, choice.backup)
+            except Exception as exc:
+                error = f"{Path(choice.backup).name} was not restored: {user_message(exc)}"
+                continue
+            kept_text = f" The damaged file was kept as {kept}." if kept else ""
+            self.notices.add("restored", f"The database was restored from "
+                                         f"{Path(choice.backup).name}.{kept_text}")
+            log.info("database restored from %s", choice.backup)
+            return True
+
+    def _unlock_face_data(self, backend: GuiBackend) -> None:
+        """Ask for the passphrase of encrypted face data until it is right or the user
+        continues locked (then a notice says what does not work)."""
+        locked = getattr(backend, "biometrics_locked", None)
+        if locked is None or not locked():
+            return
+        error = ""
+        while True:
+            passphrase = self.ask_passphrase(self, error)
+            if passphrase is None:
+                self.notices.add("locked", "Face data locked. " + LOCKED_CONSEQUENCES)
+                return
+            try:
+                backend.unlock(passphrase)
+                return
+            except AccessDeniedError as exc:
+                error = user_message(exc)
+
+    def _show_startup_notices(self, backend: GuiBackend) -> None:
+        warnings = getattr(backend, "startup_warnings", None)
+        self._show_warnings("startup", warnings() if warnings is not None else [])
+        self._housekeeping_day = self.today()
+        self.housekeeping_timer.start()
+        self.admin_section.refresh()
+        offers = QSettings(str(self.window_state.path), QSettings.Format.IniFormat)
+        if not self.admin_gate.password_set() and not offers.value(ADMIN_OFFER_KEY, False,
+                                                                       type=bool):
+            offers.setValue(ADMIN_OFFER_KEY, True)  # offered once, on the first run
+            offers.sync()
+            self.admin_offer.setVisible(True)
+
+    def on_admin_offer(self, link: str) -> None:
+        """The status bar offer: "set" opens the dialog, "dismiss" hides the offer."""
+        if link == "dismiss" or self.admin_section.set_password():
+            self.admin_offer.setVisible(False)
+
+    def _show_warnings(self, key: str, warnings: list[str]) -> None:
+        if warnings:
+            self.notices.add(key, "Warning: " + "; ".join(warnings))
+        else:
+            self.notices.remove(key)
+
+    # --- daily housekeeping ---
+    def _housekeeping_due(self) -> None:
+        if self.backend is not None and self.today() != self._housekeeping_day:
+            self.run_housekeeping()
+
+    def run_housekeeping(self) -> list[str]:
+        """Today's backup and the retention clean-up (quick: GUI thread); warnings shown."""
+        if self.backend is None:
+            return []
+        self._housekeeping_day = self.today()
+        try:
+            warnings = list(self.backend.housekeeping())
+        except Exception as exc:
+            warnings = [f"daily housekeeping failed: {user_message(exc)}"]
+            log.exception("daily housekeeping failed")
+        self._show_warnings("housekeeping", warnings)
+        return warnings
 
     # --- cross-tab wiring ---
     def _on_people_changed(self) -> None:
@@ -151,6 +300,7 @@ class MainWindow(QMainWindow):
 
     # --- shutdown ---
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.housekeeping_timer.stop()
         self.live_tab.stop_session()
         if not self.camera.stop():
             log.warning("camera worker did not stop within 5 s")

@@ -44,6 +44,22 @@ def open_backend(paths: AppPaths, settings: Settings) -> "ServicesBackend":
     return ServicesBackend(AppServices.open(paths, settings))
 
 
+def check_database(paths: AppPaths) -> Any:
+    """Any thread (own connection): the start-up check, a services.startup_checks.StartupReport
+    (ok, problems, latest_backup, backups, message())."""
+    from attendance_app.services.startup_checks import check_database_at_startup
+
+    return check_database_at_startup(paths)
+
+
+def restore_backup(paths: AppPaths, src: Path) -> Path | None:
+    """Replace the (damaged) database with the backup `src` before the backend is opened;
+    returns where the replaced file was kept."""
+    from attendance_app.services.database_recovery import restore_backup as restore
+
+    return restore(paths, src)
+
+
 class ServicesReports:
     """The reports part of the GuiBackend over AppServices. It reads the database only (no
     models, no torch), so it is cheap to build on its own (tests). GUI thread unless noted."""
@@ -155,6 +171,8 @@ class ServicesBackend(ServicesReports):
         return people
 
     def thumbnails(self) -> dict[int, bytes]:
+        if self.services.biometrics_locked:  # encrypted face crops: the list works without them
+            return {}
         out = {}
         for pid in list(self._names):
             png = self._people.thumbnail_png(pid)
@@ -218,6 +236,8 @@ class ServicesBackend(ServicesReports):
         return LiveUpdate(overlays, arrivals, unknowns)
 
     def similarity_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.services.biometrics_locked:  # the templates are encrypted: no histogram
+            return np.zeros((0,), np.float32), np.zeros((0,), np.float32)
         return similarity_distribution(self.services.db)
 
     def active_model_name(self) -> str:
@@ -355,6 +375,34 @@ class ServicesBackend(ServicesReports):
 
     def discard_model(self, model_id: int) -> None:
         self.services.models.discard(model_id)
+
+    # ------------------------------------------------- trust (issue 7; GUI thread)
+    def startup_warnings(self) -> list[str]:
+        return list(self.services.startup_warnings)
+
+    def housekeeping(self) -> list[str]:
+        return self.services.housekeeping()
+
+    def biometrics_locked(self) -> bool:
+        return self.services.biometrics_locked
+
+    def unlock(self, passphrase: str) -> None:
+        self.services.unlock(passphrase)
+
+    def admin_password_set(self) -> bool:
+        from attendance_app.services.admin_guard import AdminGuard
+
+        return AdminGuard(self.services.db).is_set
+
+    def require_admin(self, password_provider: Callable[[], str | None]) -> None:
+        from attendance_app.services.admin_guard import require_admin
+
+        require_admin(self.services, password_provider)
+
+    def set_admin_password(self, new_password: str) -> None:
+        from attendance_app.services.admin_guard import AdminGuard
+
+        AdminGuard(self.services.db).set_password(new_password)
 
     def close(self) -> None:
         self.services.close()

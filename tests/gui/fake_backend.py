@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from attendance_app.config import Settings
-from attendance_app.domain.errors import CameraError, NotFoundError, TrainingError, WeightsError
+from attendance_app.domain.errors import (AccessDeniedError, CameraError, NotFoundError,
+                                          TrainingError, ValidationError, WeightsError)
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.domain.person import Person
 from attendance_app.domain.session import Session
@@ -63,6 +64,18 @@ class FakeBackend:
         self.train_requests: list[TrainingRequest] = []
         self.activated: list[int] = []
         self.discarded: list[int] = []
+        # trust (issue 7): an optional admin password and passphrase, start-up warnings,
+        # housekeeping calls; the module's check_database/restore_backup use db_report/restored
+        self.admin_password: str | None = None
+        self.admin_attempts: list[str | None] = []
+        self.passphrase: str | None = None  # set: the face data starts locked
+        self.locked = False
+        self.warnings: list[str] = []
+        self.housekeeping_warnings: list[str] = []
+        self.housekeeping_calls = 0
+        self.db_report: Any = None
+        self.restored: list[Path] = []
+        self.restore_error: Exception | None = None
 
     def warm_up(self, ctx: Any) -> str:
         return "fake model"
@@ -238,6 +251,41 @@ class FakeBackend:
         del self.registry[model_id]
         self.discarded.append(model_id)
 
+    # --- trust (issue 7)
+    def startup_warnings(self) -> list[str]:
+        return list(self.warnings)
+
+    def housekeeping(self) -> list[str]:
+        self.housekeeping_calls += 1
+        return list(self.housekeeping_warnings)
+
+    def biometrics_locked(self) -> bool:
+        return self.locked
+
+    def unlock(self, passphrase: str) -> None:
+        if passphrase != self.passphrase:
+            raise AccessDeniedError("wrong passphrase for the encrypted face data")
+        self.locked = False
+
+    def admin_password_set(self) -> bool:
+        return self.admin_password is not None
+
+    def require_admin(self, password_provider) -> None:
+        if self.admin_password is None:
+            return
+        given = password_provider()
+        self.admin_attempts.append(given)
+        if not given:
+            raise AccessDeniedError("this action needs the administrator password")
+        if given != self.admin_password:
+            raise AccessDeniedError("wrong administrator password; the next attempt is "
+                                    "possible in 2 s")
+
+    def set_admin_password(self, new_password: str) -> None:
+        if len(new_password) < 8:
+            raise ValidationError("the administrator password needs at least 8 characters")
+        self.admin_password = new_password
+
     def close(self) -> None:
         self.closed = True
 
@@ -246,5 +294,17 @@ def install(backend: FakeBackend) -> str:
     """Register a module whose open_backend returns `backend`; returns the module name."""
     module = types.ModuleType(FAKE_MODULE)
     module.open_backend = lambda paths, settings: backend  # type: ignore[attr-defined]
+    if backend.passphrase is not None:
+        backend.locked = True
+
+    def restore_backup(paths, src):
+        if backend.restore_error is not None:
+            raise backend.restore_error
+        backend.restored.append(Path(src))
+        backend.db_report = None
+        return None
+
+    module.check_database = lambda paths: backend.db_report  # type: ignore[attr-defined]
+    module.restore_backup = restore_backup  # type: ignore[attr-defined]
     sys.modules[FAKE_MODULE] = module
     return FAKE_MODULE

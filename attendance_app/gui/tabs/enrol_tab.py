@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QMessageBox,
 
 from attendance_app.domain.enrollment_gate import Pose
 from attendance_app.domain.errors import ValidationError
+from attendance_app.gui.admin_gate import admin_allowed
 from attendance_app.gui.backend import ExistingMatch, FolderPerson, GuiBackend, ShotCheck
 from attendance_app.gui.camera_controller import CameraController
 from attendance_app.gui.error_presenter import ErrorPresenter
@@ -166,6 +167,8 @@ class EnrolTab(QWidget):
             crops = self.guidance.crops
             if not crops:
                 raise ValidationError("Capture at least one accepted shot or add a photo.")
+            if not admin_allowed(self, "enrolling a person"):
+                return None
             existing = self._backend.find_existing(crops)
             if existing is not None and not self._confirm_duplicate(existing):
                 return None
@@ -205,6 +208,8 @@ class EnrolTab(QWidget):
         if not self.form.consent_box.isChecked():
             self._errors.present("Folder not enrolled", ValidationError(
                 "Tick the consent box to confirm everyone in the folder consented."))
+            return
+        if not admin_allowed(self, "enrolling a folder of people"):
             return
         backend = self._backend
         self._run("Enrolling a folder", lambda ctx: backend.prepare_folder(folder, ctx),

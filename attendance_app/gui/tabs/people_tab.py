@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from attendance_app.domain.person import Person
+from attendance_app.gui.admin_gate import admin_allowed
 from attendance_app.gui.backend import GuiBackend
 from attendance_app.gui.error_presenter import ErrorPresenter
 from attendance_app.gui.widgets.people_table import PeopleTable
@@ -97,6 +98,8 @@ class PeopleTab(QWidget):
                     f"{person.template_count} face templates and every stored face image. "
                     "This cannot be undone.")
         if not self.confirm("Delete person", question):
+            return
+        if not admin_allowed(self, "deleting a person"):
             return
         try:
             self._backend.delete_person(person.id)

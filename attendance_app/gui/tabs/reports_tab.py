@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLab
                                QPushButton, QSplitter, QTableView, QTabBar, QVBoxLayout, QWidget)
 
 from attendance_app.domain.errors import ValidationError
+from attendance_app.gui.admin_gate import admin_allowed
 from attendance_app.gui.backend import GuiBackend
 from attendance_app.gui.error_presenter import ErrorPresenter
 from attendance_app.gui.task_runner import TaskRunner
@@ -225,7 +226,7 @@ class ReportsTab(QWidget):
 
     def export(self) -> bool:
         """Ask where to write the shown report, then write it in the background."""
-        if not self._tables or self.exporting:
+        if not self._tables or self.exporting or not admin_allowed(self, "exporting a report"):
             return False
         filters = ";;".join(text for text, _ in FILE_FILTERS)
         fmt_of = {text: fmt for text, fmt in FILE_FILTERS}

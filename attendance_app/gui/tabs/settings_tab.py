@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, Q
                                QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from attendance_app.config import Settings
+from attendance_app.gui.admin_gate import admin_allowed
 from attendance_app.gui.backend import GuiBackend
 from attendance_app.gui.error_presenter import ErrorPresenter
 from attendance_app.gui.widgets.threshold_histogram import ThresholdHistogram
@@ -130,7 +131,7 @@ class SettingsTab(QWidget):
             late_after_minutes=self.late_spin.value(), camera=str(camera))
 
     def save(self) -> None:
-        if self._backend is None:
+        if self._backend is None or not admin_allowed(self, "changing the settings"):
             return
         settings = self.chosen_settings()
         try:

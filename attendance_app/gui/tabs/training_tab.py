@@ -20,6 +20,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
+from attendance_app.gui.admin_gate import admin_allowed
 from attendance_app.gui.backend import (GuiBackend, ModelRow, TrainingOutcome, TrainingRequest,
                                         TrainingTick)
 from attendance_app.gui.error_presenter import ErrorPresenter, user_message
@@ -228,6 +229,8 @@ class TrainingTab(QWidget):
         if problem:
             self._set_phase(problem)
             return False
+        if not admin_allowed(self, "training a face model"):
+            return False
         backend = self._backend
         emit = self._bridge.tick.emit
         self.loss_plot.clear()
@@ -338,6 +341,8 @@ class TrainingTab(QWidget):
         """Re-embed every stored crop with `model_id` in the background, then switch to it."""
         if self._backend is None or self.training or self.activating:
             return False
+        if not admin_allowed(self, "activating a face model"):
+            return False
         backend = self._backend
         self.progress.setRange(0, PROGRESS_STEPS)
         self.progress.setValue(0)
@@ -406,6 +411,8 @@ class TrainingTab(QWidget):
 
     def _discard(self, model_id: int) -> bool:
         assert self._backend is not None
+        if not admin_allowed(self, "discarding a face model"):
+            return False
         try:
             self._backend.discard_model(model_id)
         except Exception as exc:
