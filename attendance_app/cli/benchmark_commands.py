@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from attendance_app.cli.context import CliContext
-from attendance_app.cli.output import ProgressBar, print_json, print_table
+from attendance_app.cli.output import ProgressBar, print_result
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,14 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     benchmark_more_commands.register(bsub)
 
 
-def _report(result: dict, as_json: bool) -> int:
-    if as_json:
-        print_json(result)
-    else:
-        print_table(["metric", "value"], [(k, v) for k, v in result.items()])
-    return 0
-
-
 def oneshot(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.services.benchmarks.oneshot_benchmark import run_oneshot_benchmark
 
@@ -63,7 +55,7 @@ def oneshot(args: argparse.Namespace, ctx: CliContext) -> int:
             max_per_id=args.max_per_id, progress=bar)
     finally:
         bar.close()
-    return _report(result, args.json)
+    return print_result(result, args.json)
 
 
 def lfw_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -77,10 +69,10 @@ def lfw_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
             progress=bar)
     finally:
         bar.close()
-    return _report(result, args.json)
+    return print_result(result, args.json)
 
 
 def match_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.services.benchmarks.match_benchmark import run_match_benchmark
 
-    return _report(run_match_benchmark(args.gallery_size), args.json)
+    return print_result(run_match_benchmark(args.gallery_size), args.json)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from attendance_app.cli.context import CliContext
-from attendance_app.cli.output import ProgressBar, print_json, print_table
+from attendance_app.cli.output import ProgressBar, print_result
 
 
 def register(bsub: argparse._SubParsersAction) -> None:
@@ -31,14 +31,6 @@ def register(bsub: argparse._SubParsersAction) -> None:
     digits.set_defaults(handler=digits_benchmark)
 
 
-def _report(result: dict, as_json: bool) -> int:
-    if as_json:
-        print_json(result)
-    else:
-        print_table(["metric", "value"], [(k, v) for k, v in result.items()])
-    return 0
-
-
 def live_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.domain.errors import ValidationError
     from attendance_app.services.benchmarks.live_benchmark import Enrolment, run_live_benchmark
@@ -59,7 +51,7 @@ def live_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
             realtime=not args.no_realtime, progress=bar)
     finally:
         bar.close()
-    return _report(result, args.json)
+    return print_result(result, args.json)
 
 
 def digits_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -70,4 +62,4 @@ def digits_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
         result = run_digits_benchmark(args.dataset, seed=args.seed, progress=bar)
     finally:
         bar.close()
-    return _report(result, args.json)
+    return print_result(result, args.json)

@@ -25,6 +25,15 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         print("  ".join(v.ljust(w) for v, w in zip(row, widths)))
 
 
+def print_result(result: dict, as_json: bool) -> int:
+    """A benchmark's result: one JSON line, or a metric/value table. Returns exit code 0."""
+    if as_json:
+        print_json(result)
+    else:
+        print_table(["metric", "value"], list(result.items()))
+    return 0
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4f}"

@@ -273,17 +273,13 @@ class ServicesBackend(ServicesReports):
 
     def folder_training_counts(self, folder: Path) -> tuple[int, int]:
         """(sub-folders, image files) of a folder dataset, without reading the images."""
-        from attendance_app.services.training_service import IMAGE_SUFFIXES
+        from attendance_app.services.dataset_folder import list_identities
 
         folder = Path(folder)
         if not folder.is_dir():
             raise ValidationError(f"{folder} is not a folder")
-        people = images = 0
-        for d in folder.iterdir():
-            if d.is_dir() and not d.name.startswith("_"):
-                people += 1
-                images += sum(1 for p in d.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        return people, images
+        identities = list_identities(folder)
+        return len(identities), sum(len(i.images) for i in identities)
 
     def train(self, request: TrainingRequest, ctx: Any,
               on_tick: Callable[[TrainingTick], None]) -> TrainingOutcome:

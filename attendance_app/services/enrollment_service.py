@@ -24,6 +24,7 @@ from attendance_app.domain.enrollment_gate import EnrollmentGate, Pose
 from attendance_app.domain.errors import (AttendanceAppError, FaceNotFoundError, InvalidImageError,
                                           MultipleFacesError, ValidationError)
 from attendance_app.domain.person import Person
+from attendance_app.services.dataset_folder import list_identities
 from attendance_app.services.gallery_provider import GalleryProvider
 from attendance_app.services.model_service import ModelService
 from attendance_app.storage.face_crop_repository import FaceCropRepository
@@ -33,7 +34,6 @@ from attendance_app.vision.face_detector import MtcnnFaceDetector, resize_as_cro
 from attendance_app.vision.image_io import encode_png, load_image_rgb
 
 ProgressCallback = Callable[[int, int, str], bool]
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".ppm", ".tif", ".tiff", ".gif", ".webp"}
 
 
 @dataclass(frozen=True)
@@ -204,15 +204,15 @@ class EnrollmentService:
         folder = Path(folder)
         if not folder.is_dir():
             raise ValidationError(f"{folder} is not a folder")
-        people_dirs = sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith("_"))
-        if not people_dirs:
-            raise ValidationError(f"{folder} has no sub-folders (one sub-folder per person)")
+        identities = list_identities(folder)
+        if not identities:
+            raise ValidationError(f"{folder} has no sub-folders with photos (one per person)")
         summary = FolderEnrollmentSummary()
-        total = sum(len(_images_in(d)) for d in people_dirs)
+        total = sum(len(identity.images) for identity in identities)
         done = 0
-        for person_dir in people_dirs:
+        for identity in identities:
             person_crops, qualities = [], []
-            for image in _images_in(person_dir):
+            for image in identity.images:
                 done += 1
                 try:
                     crop, quality = self._crop_from_file(image, crops)
@@ -220,18 +220,18 @@ class EnrollmentService:
                     qualities.append(quality)
                 except AttendanceAppError as exc:
                     summary.refused.append((str(image), str(exc)))
-                if progress is not None and not progress(done, total, person_dir.name):
+                if progress is not None and not progress(done, total, identity.name):
                     return summary
             if not person_crops:
-                summary.warnings.append(f"{person_dir.name}: no usable photo, not enrolled")
+                summary.warnings.append(f"{identity.name}: no usable photo, not enrolled")
                 continue
-            summary.warnings.extend(self._look_alike_warnings(person_crops, person_dir.name))
+            summary.warnings.extend(self._look_alike_warnings(person_crops, identity.name))
             # Re-running an import adds photos to the person of that name instead of a twin.
-            existing = self._people.find_by_name(person_dir.name)
-            self.enroll_crops(person_dir.name, person_crops, consent, group=group,
+            existing = self._people.find_by_name(identity.name)
+            self.enroll_crops(identity.name, person_crops, consent, group=group,
                               qualities=qualities, source="folder",
                               existing_person_id=existing[0].id if len(existing) == 1 else None)
-            summary.enrolled.append((person_dir.name, len(person_crops)))
+            summary.enrolled.append((identity.name, len(person_crops)))
         return summary
 
     # ---------------------------------------------------------------- helpers
@@ -252,10 +252,6 @@ class EnrollmentService:
             return []
         person, similarity = similar
         return [f"this face already matches {person.label} ({similarity * 100:.0f}% similar)"]
-
-
-def _images_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
 
 
 def _shot_error(shot: FaceShot) -> AttendanceAppError:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from attendance_app.domain.errors import AttendanceAppError, TrainingError
+from attendance_app.services.dataset_folder import list_identities
 from attendance_app.services.model_service import ModelService
 from attendance_app.storage.face_crop_repository import FaceCropRepository
 from attendance_app.storage.model_info import ModelInfo
@@ -32,7 +33,6 @@ from attendance_app.vision.image_io import decode_png, load_image_rgb
 from attendance_app.vision.weights.weights_cache import build_model
 
 Sample = tuple[Hashable, np.ndarray]
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".ppm", ".tif", ".tiff", ".gif"}
 # Held-out people for the before/after proof: a share of the people, never fewer than 2.
 HELD_OUT_FRACTION = 0.3
 MIN_HELD_OUT = 2
@@ -96,9 +96,8 @@ class TrainingService:
         folder = Path(folder)
         if not folder.is_dir():
             raise TrainingError(f"{folder} is not a folder")
-        images = [(d.name, p) for d in sorted(folder.iterdir())
-                  if d.is_dir() and not d.name.startswith("_")
-                  for p in sorted(d.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES]
+        images = [(identity.name, path) for identity in list_identities(folder)
+                  for path in identity.images]
         data = TrainingData()
         for done, (person, path) in enumerate(images, 1):
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from attendance_app.services.benchmarks.dataset_folder import list_identities
+from attendance_app.services.dataset_folder import list_identities
 from attendance_app.vision.face_detector import MtcnnFaceDetector
 from attendance_app.vision.image_io import load_image_rgb
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from attendance_app.services.benchmarks.dataset_folder import list_identities
+from attendance_app.services.dataset_folder import list_identities
 from attendance_app.services.benchmarks.face_source import (Detector, Embedder, Progress,
                                                             embed_images)
 from attendance_app.vision.gallery import Gallery

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from attendance_app.services.benchmarks.dataset_folder import list_identities
+from attendance_app.services.dataset_folder import list_identities
 
 
 def _touch(path: Path) -> None:
