@@ -41,8 +41,10 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     late_after = start + timedelta(minutes=args.late_after) if args.late_after is not None else None
     planned_end = start + timedelta(minutes=args.minutes) if args.minutes else None
     people = {p.id: p for p in services.people.list_people()}
-    recognizer = services.make_recognizer(detect_scale=args.detect_scale,
-                                          name_of=lambda pid: people[pid].name if pid in people else None)
+    # A camera or stream never waits for MTCNN (own thread); a file is processed frame by frame.
+    recognizer = services.make_recognizer(
+        detect_scale=args.detect_scale, async_detection=source.is_live,
+        name_of=lambda pid: people[pid].name if pid in people else None)
     session_run = services.attendance.start_session(args.session, args.roster, late_after,
                                                     planned_end, start)
     emit = _json_record if args.json else _text_record
@@ -60,6 +62,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     except KeyboardInterrupt:
         print("stopping: closing the session", file=sys.stderr)
         summary = None
+    finally:
+        recognizer.close()
     absent = session_run.close()
     for record in absent:
         emit(record)

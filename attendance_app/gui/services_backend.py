@@ -140,9 +140,15 @@ class ServicesBackend(ServicesReports):
     def list_cameras(self) -> list[str]:
         return list(self._cameras)
 
-    def live_processor(self) -> Any:
-        if self._recognizer is None:
+    def live_processor(self, paced: bool = True) -> Any:
+        """The frame processor of the running session. `paced` (camera, or a file played in
+        real time): MTCNN runs on its own thread so the live view keeps the camera's rate."""
+        if self._run is None:
             raise ValidationError("start a session first")
+        if self._recognizer is not None:
+            self._recognizer.close()
+        self._recognizer = self.services.make_recognizer(name_of=self._names.get,
+                                                         async_detection=paced)
         return self._recognizer.process
 
     def prepare_folder(self, folder: Path, ctx: Any) -> list[FolderPerson]:
@@ -211,12 +217,13 @@ class ServicesBackend(ServicesReports):
         # Warm the gallery here; the camera thread reads it through GalleryProvider, which
         # reloads on its own connection after an enrolment or deletion invalidates it.
         self.services.gallery.current()
-        self._recognizer = self.services.make_recognizer(name_of=self._names.get)
         return run.session, run.roster_size
 
     def stop_session(self) -> None:
         if self._run is not None:
             self._run.close()
+        if self._recognizer is not None:
+            self._recognizer.close()
         self._run = self._recognizer = None
 
     def handle_frame_result(self, result: Any) -> LiveUpdate:

@@ -200,13 +200,16 @@ class AppServices:
         return AttendanceService(self.db, self.people_repository, self.settings)
 
     def make_recognizer(self, every_frame: bool = False, detect_scale: float = 1.0,
-                        name_of: Callable[[int], str | None] | None = None) -> "LiveRecognizer":
+                        name_of: Callable[[int], str | None] | None = None,
+                        async_detection: bool = False) -> "LiveRecognizer":
         """A LiveRecognizer over the shared detector, the active embedder and the gallery,
-        tuned by the settings. One per capture loop (it keeps per-track state)."""
+        tuned by the settings. One per capture loop (it keeps per-track state); with
+        `async_detection` (live cameras) call its close() when done."""
         from attendance_app.vision.live_recognizer import LiveRecognizer, LiveRecognizerConfig
 
         config = LiveRecognizerConfig.from_settings(
-            self.settings, every_frame=every_frame, detect_scale=detect_scale)
+            self.settings, every_frame=every_frame, detect_scale=detect_scale,
+            async_detection=async_detection)
         return LiveRecognizer(self.detector(), self.models.active_embedder(),
                               self.gallery.current, config, name_of=name_of)
 

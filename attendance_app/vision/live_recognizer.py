@@ -33,6 +33,7 @@ import numpy as np
 from attendance_app.domain.detection import Detection
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.domain.match import Match
+from attendance_app.vision.background_detector import BackgroundDetector
 from attendance_app.vision.face_tracker import FaceTracker, Track, quality_score
 from attendance_app.vision.frame_source import Frame
 
@@ -62,7 +63,8 @@ class LiveRecognizerConfig:
     most this many pixels (1080p at 640: 1/3). `detect_every_frames` k > 1 detects on every k-th frame only (by frame index) and
     moves the tracks' boxes by their velocity in between (ignored with `every_frame`). `regrow_ratio` / `resharpen_ratio`: re-embed early when the face's size / sharpness
     reached this multiple of its value at the last embedding (at least `min_embed_gap_frames`
-    after it)."""
+    after it). `async_detection`: MTCNN runs on a BackgroundDetector thread as often as it can
+    and `process` never waits for it (camera-rate live views; ignored with `every_frame`)."""
 
     match_threshold: float = 0.55
     runner_up_margin: float = 0.05
@@ -74,6 +76,7 @@ class LiveRecognizerConfig:
     detect_scale: float = 1.0
     detect_max_side: int | None = None
     detect_every_frames: int = 3
+    async_detection: bool = False
     every_frame: bool = False
     regrow_ratio: float = 1.3
     resharpen_ratio: float = 1.5
@@ -208,12 +211,21 @@ class LiveRecognizer:
                                     math.ceil(cfg.max_missed_frames / detect_interval))
         self._memory: dict[int, _TrackMemory] = {}
         self._last_detect_index: int | None = None
+        self._background = (BackgroundDetector(self._detect_rgb)
+                            if cfg.async_detection and not cfg.every_frame else None)
         self.stats = RecognizerStats()
+
+    def close(self) -> None:
+        """Stop the background detector thread, if any."""
+        if self._background is not None:
+            self._background.close()
 
     def process(self, frame: Frame) -> FrameResult:
         """Detect, track, embed the tracks that are due (one batch), vote, and report. On a frame
         between detections (detect_every_frames > 1) only the track boxes move."""
         cfg = self.config
+        if self._background is not None:
+            return self._process_async(frame)
         last = self._last_detect_index
         if (cfg.every_frame or cfg.detect_every_frames == 1 or last is None
                 or not 0 <= frame.index - last < cfg.detect_every_frames):
@@ -231,11 +243,38 @@ class LiveRecognizer:
                     "embed": 0.0, "match": 0.0, "total": ms + frame.decode_ms}
         return FrameResult(frame.index, frame.timestamp_s, views, [], [], stage_ms, 0)
 
+    def _process_async(self, frame: Frame) -> FrameResult:
+        """Apply detections that finished (on the frame they came from), hand the newest frame
+        to the idle detector, and show the tracks where they should be now."""
+        assert self._background is not None
+        finished = self._background.poll()
+        if self._background.idle:
+            self._background.submit(frame)
+        if finished is None:
+            return self._coast(frame)
+        done = self._recognise(finished.frame, finished.detections, finished.detect_ms)
+        views = [TrackView(t.id, t.box_at(frame.index), *self._view_fields(t))
+                 for t in self._tracker.tracks if t.missed == 0]
+        stage_ms = {**done.stage_ms, "decode": frame.decode_ms,
+                    "total": done.stage_ms["total"] - done.stage_ms["detect"]
+                    - finished.frame.decode_ms + frame.decode_ms}
+        return FrameResult(frame.index, frame.timestamp_s, views, done.sightings, done.unknowns,
+                           stage_ms, done.embedded)
+
+    def _detect_rgb(self, rgb: np.ndarray) -> list[Detection]:
+        return self._detector.detect(rgb, scale=self._scale_for(rgb))
+
     def _detect_and_recognise(self, frame: Frame) -> FrameResult:
-        cfg, clock = self.config, time.perf_counter
-        t0 = clock()
-        detections = self._detector.detect(frame.rgb, scale=self._scale_for(frame.rgb))
+        t0 = time.perf_counter()
+        detections = self._detect_rgb(frame.rgb)
+        return self._recognise(frame, detections, (time.perf_counter() - t0) * 1e3)
+
+    def _recognise(self, frame: Frame, detections: list[Detection],
+                   detect_ms: float) -> FrameResult:
+        """Track `detections` of `frame`, embed the due tracks (one batch), match and vote."""
+        clock = time.perf_counter
         t1 = clock()
+        t0 = t1 - detect_ms / 1e3
         update = self._tracker.update(detections, frame.index)
         for lost in update.lost:
             self._memory.pop(lost.id, None)
@@ -274,6 +313,9 @@ class LiveRecognizer:
         self._tracker.reset()
         self._memory.clear()
         self._last_detect_index = None
+        if self._background is not None:  # a detection of the old source must not land later
+            self._background.wait_idle(5.0)
+            self._background.poll()
 
     def _scale_for(self, rgb: np.ndarray) -> float:
         cfg = self.config

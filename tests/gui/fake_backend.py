@@ -96,7 +96,7 @@ class FakeBackend:
     def list_cameras(self) -> list[str]:
         return ["0"] if self.camera_available else []
 
-    def live_processor(self):
+    def live_processor(self, paced: bool = True):
         return lambda frame: "processed"
 
     def prepare_folder(self, folder, ctx):

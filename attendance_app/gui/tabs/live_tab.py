@@ -117,7 +117,7 @@ class LiveTab(QWidget):
             return
         try:
             _session, expected = self._backend.start_session(name, roster, late_after)
-            processor = self._backend.live_processor()
+            processor = self._backend.live_processor(paced=self._camera.realtime)
         except Exception as exc:
             self._errors.present("Could not start the session", exc)
             return

@@ -13,7 +13,7 @@ from __future__ import annotations
 import resource
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +68,10 @@ def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: M
     config = LiveRecognizerConfig.from_settings(settings, every_frame=every_frame,
                                                 detect_scale=detect_scale)
 
-    def recognizer() -> LiveRecognizer:
-        return LiveRecognizer(detector, embedder, lambda: gallery, config, name_of=names.get)
+    def recognizer(paced: bool = False) -> LiveRecognizer:
+        # Paced like a camera, detection runs on its own thread so the loop never waits for it.
+        cfg = replace(config, async_detection=paced and not every_frame)
+        return LiveRecognizer(detector, embedder, lambda: gallery, cfg, name_of=names.get)
 
     fast = _fast_pass(video, recognizer(), progress)
     result = {
@@ -86,7 +88,11 @@ def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: M
         "mode": "every-frame" if every_frame else "tracked",
     }
     if realtime:
-        live = _realtime_pass(video, recognizer())
+        paced = recognizer(paced=True)
+        try:
+            live = _realtime_pass(video, paced)
+        finally:
+            paced.close()
         result.update({
             "realtime_fps": round(live.frames / live.seconds, 2),
             "realtime_dropped_frames": live.dropped,
