@@ -47,28 +47,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 def oneshot(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.services.benchmarks.oneshot_benchmark import run_oneshot_benchmark
 
-    bar = ProgressBar("oneshot", quiet=args.json)
-    try:
+    with ProgressBar("oneshot", quiet=args.json) as bar:
         result = run_oneshot_benchmark(
             args.dataset, embedder=ctx.services.models.active_embedder(flip_average=args.flip),
             detector=ctx.services.detector(margin=args.margin), crops=args.crops,
             max_per_id=args.max_per_id, progress=bar)
-    finally:
-        bar.close()
     return print_result(result, args.json)
 
 
 def lfw_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.services.benchmarks.lfw_benchmark import run_lfw_benchmark
 
-    bar = ProgressBar("lfw", quiet=args.json)
-    try:
+    with ProgressBar("lfw", quiet=args.json) as bar:
         result = run_lfw_benchmark(
             args.dataset, embedder=ctx.services.models.active_embedder(flip_average=args.flip),
             detector=ctx.services.detector(margin=args.margin), max_pairs=args.max_pairs,
             progress=bar)
-    finally:
-        bar.close()
     return print_result(result, args.json)
 
 

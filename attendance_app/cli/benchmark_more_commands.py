@@ -43,23 +43,17 @@ def live_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
         raise ValidationError("give at least one --enroll NAME=PHOTO")
     if not args.source.is_file():
         raise ValidationError(f"{args.source}: no such video file")
-    bar = ProgressBar("live", quiet=args.json)
-    try:
+    with ProgressBar("live", quiet=args.json) as bar:
         result = run_live_benchmark(
             args.source, enrolments, ctx.services.detector(), ctx.services.models.active_embedder(),
             ctx.settings, every_frame=args.every_frame, detect_scale=args.detect_scale,
             realtime=not args.no_realtime, progress=bar)
-    finally:
-        bar.close()
     return print_result(result, args.json)
 
 
 def digits_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.services.benchmarks.digits_benchmark import run_digits_benchmark
 
-    bar = ProgressBar("digits", quiet=args.json)
-    try:
+    with ProgressBar("digits", quiet=args.json) as bar:
         result = run_digits_benchmark(args.dataset, seed=args.seed, progress=bar)
-    finally:
-        bar.close()
     return print_result(result, args.json)

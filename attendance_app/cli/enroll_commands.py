@@ -58,12 +58,9 @@ def enroll(args: argparse.Namespace, ctx: CliContext) -> int:
 def enroll_folder(args: argparse.Namespace, ctx: CliContext) -> int:
     svc = ctx.services.enrollment
     consent = svc.consent_from_flag(args.consent, args.recorded_by)
-    bar = ProgressBar("enrolling", quiet=args.json)
-    try:
+    with ProgressBar("enrolling", quiet=args.json) as bar:
         summary = svc.enroll_folder(args.folder, consent=consent, crops=args.crops,
                                     group=args.group, progress=bar)
-    finally:
-        bar.close()
     if args.json:
         print_json(summary.to_dict())
         return 0

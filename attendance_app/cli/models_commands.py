@@ -66,10 +66,7 @@ def activate_model(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def _activate(ctx: CliContext, model_id: int) -> int:
-    bar = ProgressBar("re-embedding templates")
-    try:
+    with ProgressBar("re-embedding templates") as bar:
         count = ctx.services.models.activate(model_id, progress=bar)
-    finally:
-        bar.close()
     print(f"model {model_id} is active; {count} template(s) re-embedded from stored crops")
     return 0

@@ -50,26 +50,19 @@ def train(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.from_enrolled:
         samples.extend(svc.enrolled_samples().samples)
     if args.dataset is not None:
-        bar = ProgressBar("reading dataset", quiet=args.json)
-        try:
+        with ProgressBar("reading dataset", quiet=args.json) as bar:
             data = svc.folder_samples(args.dataset, crops=args.crops, progress=bar)
-        finally:
-            bar.close()
         samples.extend(data.samples)
         skipped.extend(data.skipped)
     for path, reason in skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
 
-    bar = ProgressBar("training", quiet=args.json)
+    with ProgressBar("training", quiet=args.json) as bar:
+        def on_progress(tick) -> bool:
+            return bar(tick.step, tick.total_steps, f"{tick.phase} epoch {tick.epoch}"
+                       + (f" loss {tick.loss:.3f}" if tick.loss is not None else ""))
 
-    def on_progress(tick) -> bool:
-        return bar(tick.step, tick.total_steps, f"{tick.phase} epoch {tick.epoch}"
-                   + (f" loss {tick.loss:.3f}" if tick.loss is not None else ""))
-
-    try:
         run = svc.fine_tune(samples, config, on_progress)
-    finally:
-        bar.close()
     model = svc.register(run)
     result = {"model_id": model.id, "before": _figures(run.before), "after": _figures(run.after),
               "improved": run.improved, "seconds": round(run.result.seconds, 1),
