@@ -21,19 +21,22 @@ from attendance_app.vision.frame_source import Frame
 
 @dataclass(frozen=True)
 class FinishedDetection:
-    """Detections of `frame` (full-frame coordinates) and how long MTCNN took, in ms."""
+    """Detections of `frame` (full-frame coordinates), how long the work took (ms), and the
+    embeddings of those detections (one row each) when the worker computed them too."""
 
     frame: Frame
     detections: list[Detection]
     detect_ms: float
+    embeddings: np.ndarray | None = None
 
 
 class BackgroundDetector:
-    """One worker thread with a one-frame slot. `submit` only when `idle`; `poll` returns a
-    finished detection once. Exceptions raised by `detect` come back from `poll`. `close()`
+    """One worker thread with a one-frame slot running `detect(frame) -> (detections, embeddings
+    or None)`. `submit` only when `idle`; `poll` returns a finished detection once. Exceptions raised by `detect` come back from `poll`. `close()`
     stops the thread (it is a daemon, so a forgotten close never blocks exit)."""
 
-    def __init__(self, detect: Callable[[np.ndarray], list[Detection]]) -> None:
+    def __init__(self, detect: Callable[[Frame], tuple[list[Detection], np.ndarray | None]]
+                 ) -> None:
         self._detect = detect
         self._condition = threading.Condition()
         self._pending: Frame | None = None
@@ -89,9 +92,9 @@ class BackgroundDetector:
                 frame, self._pending, self._busy = self._pending, None, True
             started = time.perf_counter()
             try:
-                detections = self._detect(frame.rgb)
+                detections, embeddings = self._detect(frame)
                 result = FinishedDetection(frame, detections,
-                                           (time.perf_counter() - started) * 1e3)
+                                           (time.perf_counter() - started) * 1e3, embeddings)
                 error = None
             except BaseException as exc:  # noqa: BLE001 - handed to the loop, which decides
                 result, error = None, exc

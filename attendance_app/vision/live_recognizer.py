@@ -211,7 +211,7 @@ class LiveRecognizer:
                                     math.ceil(cfg.max_missed_frames / detect_interval))
         self._memory: dict[int, _TrackMemory] = {}
         self._last_detect_index: int | None = None
-        self._background = (BackgroundDetector(self._detect_rgb)
+        self._background = (BackgroundDetector(self._detect_and_embed)
                             if cfg.async_detection and not cfg.every_frame else None)
         self.stats = RecognizerStats()
 
@@ -252,7 +252,8 @@ class LiveRecognizer:
             self._background.submit(frame)
         if finished is None:
             return self._coast(frame)
-        done = self._recognise(finished.frame, finished.detections, finished.detect_ms)
+        done = self._recognise(finished.frame, finished.detections, finished.detect_ms,
+                               finished.embeddings)
         views = [TrackView(t.id, t.box_at(frame.index), *self._view_fields(t))
                  for t in self._tracker.tracks if t.missed == 0]
         stage_ms = {**done.stage_ms, "decode": frame.decode_ms,
@@ -264,14 +265,25 @@ class LiveRecognizer:
     def _detect_rgb(self, rgb: np.ndarray) -> list[Detection]:
         return self._detector.detect(rgb, scale=self._scale_for(rgb))
 
+    def _detect_and_embed(self, frame: Frame) -> tuple[list[Detection], np.ndarray | None]:
+        """Worker-thread job: detect, then embed every face found (one batch), so the loop's
+        thread never runs a network. Embedding all faces costs more than embedding only the due
+        tracks, but it is spent off the loop."""
+        detections = self._detect_rgb(frame.rgb)
+        if not detections:
+            return detections, None
+        crops = np.stack([self._detector.crop(frame.rgb, d) for d in detections])
+        return detections, self._embedder.embed(crops)
+
     def _detect_and_recognise(self, frame: Frame) -> FrameResult:
         t0 = time.perf_counter()
         detections = self._detect_rgb(frame.rgb)
         return self._recognise(frame, detections, (time.perf_counter() - t0) * 1e3)
 
-    def _recognise(self, frame: Frame, detections: list[Detection],
-                   detect_ms: float) -> FrameResult:
-        """Track `detections` of `frame`, embed the due tracks (one batch), match and vote."""
+    def _recognise(self, frame: Frame, detections: list[Detection], detect_ms: float,
+                   precomputed: np.ndarray | None = None) -> FrameResult:
+        """Track `detections` of `frame`, embed the due tracks (one batch; or take their rows of
+        `precomputed`, the embeddings of `detections` made on the worker), match and vote."""
         clock = time.perf_counter
         t1 = clock()
         t0 = t1 - detect_ms / 1e3
@@ -284,7 +296,11 @@ class LiveRecognizer:
         t2 = clock()
         crops = [self._detector.crop(frame.rgb, t.last_detection) for t in due]
         t3 = clock()
-        embeddings = self._embedder.embed(np.stack(crops)) if crops else np.zeros((0, 512))
+        if precomputed is not None:
+            row_of = {id(d): row for row, d in enumerate(detections)}
+            embeddings = precomputed[[row_of[id(t.last_detection)] for t in due]]
+        else:
+            embeddings = self._embedder.embed(np.stack(crops)) if crops else np.zeros((0, 512))
         t4 = clock()
         gallery = self._gallery_provider()
         matches = [self._match(gallery, e) for e in embeddings]

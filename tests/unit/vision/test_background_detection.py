@@ -45,7 +45,10 @@ class SlowFaceDetector:
 
 
 class AdaEmbedder:
+    threads: set[str] = set()
+
     def embed(self, crops: np.ndarray) -> np.ndarray:
+        AdaEmbedder.threads.add(threading.current_thread().name)
         return np.repeat(TEMPLATE * 0.9 + np.eye(512, dtype=np.float32)[[7]] * 0.43, len(crops), 0)
 
 
@@ -77,6 +80,7 @@ def test_the_loop_never_waits_for_detection_and_still_confirms_once(recognizer) 
     # one or two slow calls are allowed for a busy CI machine's scheduling).
     assert sum(d >= DETECT_SECONDS for d in durations) <= 2
     assert detector.threads == {"face-detector"}
+    assert AdaEmbedder.threads == {"face-detector"}  # no network runs on the loop's thread
     assert 3 <= len(detector.detected_frames) < 90
     sightings = [s for r in results for s in r.sightings]
     assert [s.person_id for s in sightings] == [ADA]
@@ -101,7 +105,7 @@ def test_boxes_shown_between_detections_are_moved_to_the_current_frame(recognize
 
 
 def test_a_detector_error_surfaces_in_the_loop() -> None:
-    def broken(rgb: np.ndarray) -> list[Detection]:
+    def broken(frame: Frame) -> tuple[list[Detection], None]:
         raise RuntimeError("camera frame broke MTCNN")
 
     worker = BackgroundDetector(broken)
