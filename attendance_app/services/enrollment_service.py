@@ -25,12 +25,13 @@ from attendance_app.domain.errors import (AttendanceAppError, FaceNotFoundError,
                                           MultipleFacesError, ValidationError)
 from attendance_app.domain.person import Person
 from attendance_app.services.dataset_folder import list_identities
+from attendance_app.services.face_crop_reader import read_face_crop
 from attendance_app.services.gallery_provider import GalleryProvider
 from attendance_app.services.model_service import ModelService
 from attendance_app.storage.face_crop_repository import FaceCropRepository
 from attendance_app.storage.people_repository import PeopleRepository
 from attendance_app.storage.template_repository import TemplateRepository
-from attendance_app.vision.face_detector import MtcnnFaceDetector, resize_as_crop
+from attendance_app.vision.face_detector import MtcnnFaceDetector
 from attendance_app.vision.image_io import encode_png, load_image_rgb
 
 ProgressCallback = Callable[[int, int, str], bool]
@@ -215,7 +216,7 @@ class EnrollmentService:
             for image in identity.images:
                 done += 1
                 try:
-                    crop, quality = self._crop_from_file(image, crops)
+                    crop, quality = read_face_crop(image, self._detector(), crops)
                     person_crops.append(crop)
                     qualities.append(quality)
                 except AttendanceAppError as exc:
@@ -235,17 +236,6 @@ class EnrollmentService:
         return summary
 
     # ---------------------------------------------------------------- helpers
-    def _crop_from_file(self, image: Path, already_cropped: bool):
-        rgb = load_image_rgb(image)
-        if already_cropped:
-            return resize_as_crop(rgb), None
-        shot = self.analyze(rgb, gates=False)
-        if shot.face_count == 0:
-            raise FaceNotFoundError(f"{image}: no face found")
-        if shot.face_count > 1:
-            raise MultipleFacesError(f"{image}: {shot.face_count} faces found", shot.face_count)
-        return shot.crop, shot.detection.quality if shot.detection else None
-
     def _look_alike_warnings(self, crops: Sequence[np.ndarray], name: str | None = None) -> list[str]:
         similar = self.find_similar(crops)
         if similar is None or (name is not None and similar[0].name == name):

@@ -19,6 +19,7 @@ import numpy as np
 
 from attendance_app.domain.errors import AttendanceAppError, TrainingError
 from attendance_app.services.dataset_folder import list_identities
+from attendance_app.services.face_crop_reader import read_face_crop
 from attendance_app.services.model_service import ModelService
 from attendance_app.storage.face_crop_repository import FaceCropRepository
 from attendance_app.storage.model_info import ModelInfo
@@ -27,9 +28,9 @@ from attendance_app.training.face_finetuner import FaceFineTuner
 from attendance_app.training.fine_tune_config import FineTuneConfig
 from attendance_app.training.person_split import split_people
 from attendance_app.training.training_progress import FineTuneResult, ProgressCallback
-from attendance_app.vision.face_detector import MtcnnFaceDetector, resize_as_crop
+from attendance_app.vision.face_detector import MtcnnFaceDetector
 from attendance_app.vision.face_embedder import FaceEmbedder
-from attendance_app.vision.image_io import decode_png, load_image_rgb
+from attendance_app.vision.image_io import decode_png
 from attendance_app.vision.weights.weights_cache import build_model
 
 Sample = tuple[Hashable, np.ndarray]
@@ -101,21 +102,12 @@ class TrainingService:
         data = TrainingData()
         for done, (person, path) in enumerate(images, 1):
             try:
-                data.samples.append((person, self._crop(path, crops)))
+                data.samples.append((person, read_face_crop(path, self._detector(), crops)[0]))
             except AttendanceAppError as exc:
                 data.skipped.append((str(path), str(exc)))
             if progress is not None and progress(done, len(images), person) is False:
                 break
         return data
-
-    def _crop(self, path: Path, already_cropped: bool) -> np.ndarray:
-        rgb = load_image_rgb(path)
-        if already_cropped:
-            return resize_as_crop(rgb)
-        pairs = self._detector().detect_and_crop(rgb)
-        if len(pairs) != 1:
-            raise TrainingError(f"{path.name}: {len(pairs) or 'no'} face(s) found, need exactly one")
-        return pairs[0][1]
 
     # --------------------------------------------------------------- compute
     def fine_tune(self, samples: Sequence[Sample], config: FineTuneConfig,

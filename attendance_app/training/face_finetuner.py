@@ -21,7 +21,8 @@ from attendance_app.training.semi_hard_triplets import SemiHardTripletLoss
 from attendance_app.training.training_progress import (
     EpochRecord, FineTuneResult, ProgressCallback, TrainingProgress,
 )
-from attendance_app.training.trunk_feature_cache import TrunkFeatureCache, standardise
+from attendance_app.training.trunk_feature_cache import TrunkFeatureCache
+from attendance_app.vision.face_embedder import standardise_crops
 
 
 class _Cancelled(Exception):
@@ -166,7 +167,7 @@ def _eligible(samples):
 
 
 def _standardised(crops: list[np.ndarray]) -> torch.Tensor:
-    return standardise(np.stack(crops))
+    return standardise_crops(np.stack(crops))
 
 
 def _trainable_state(tail: InceptionTail) -> dict[str, torch.Tensor]:

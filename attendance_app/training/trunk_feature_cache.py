@@ -9,15 +9,9 @@ import torch
 import torch.nn.functional as F
 
 from attendance_app.domain.errors import TrainingError
+from attendance_app.vision.face_embedder import standardise_crops
 
 CROP_SHAPE = (160, 160, 3)
-
-
-def standardise(crops: np.ndarray) -> torch.Tensor:
-    """(N, 160, 160, 3) uint8 RGB -> (N, 3, 160, 160) float32 (x - 127.5) / 128, the same
-    standardisation FaceEmbedder applies (fixed_image_standardization of facenet-pytorch)."""
-    x = torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).float()
-    return (x - 127.5) / 128.0
 
 
 def jitter(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -76,7 +70,7 @@ class TrunkFeatureCache:
         views: list[list[torch.Tensor]] = [[] for _ in range(2 + 2 * jitter_copies)]
         total, done = len(crops) * len(views), 0
         for start in range(0, len(crops), batch_size):
-            x = standardise(np.stack(crops[start : start + batch_size]))
+            x = standardise_crops(np.stack(crops[start : start + batch_size]))
             inputs = [x]
             for _ in range(jitter_copies):
                 inputs.append(jitter(x, generator))

@@ -57,11 +57,17 @@ class FaceEmbedder:
         return _l2_normalise(self._forward(chunk))
 
     def _forward(self, crops: np.ndarray) -> np.ndarray:
-        x = torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).to(torch.float32)
-        x = (x - 127.5) / 128.0
         with torch.inference_mode():
-            out = self.model(x)
+            out = self.model(standardise_crops(crops))
         return out.numpy().astype(np.float32, copy=False)
+
+
+def standardise_crops(crops: np.ndarray) -> torch.Tensor:
+    """(N, 160, 160, 3) uint8 RGB -> (N, 3, 160, 160) float32 (x - 127.5) / 128: the network's
+    input (facenet-pytorch's fixed_image_standardization). The one place it is done, so
+    enrolment, recognition, training and the conversion check see identical inputs."""
+    x = torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).to(torch.float32)
+    return (x - 127.5) / 128.0
 
 
 def _as_batch(crops: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:

@@ -235,8 +235,7 @@ class LiveRecognizer:
 
     def _coast(self, frame: Frame) -> FrameResult:
         started = time.perf_counter()
-        views = [TrackView(t.id, t.box_at(frame.index), *self._view_fields(t))
-                 for t in self._tracker.tracks if t.missed == 0]
+        views = self._views_at(frame.index)
         self.stats.frames += 1
         ms = (time.perf_counter() - started) * 1e3
         stage_ms = {"decode": frame.decode_ms, "detect": 0.0, "track": ms, "crop": 0.0,
@@ -254,8 +253,7 @@ class LiveRecognizer:
             return self._coast(frame)
         done = self._recognise(finished.frame, finished.detections, finished.detect_ms,
                                finished.embeddings)
-        views = [TrackView(t.id, t.box_at(frame.index), *self._view_fields(t))
-                 for t in self._tracker.tracks if t.missed == 0]
+        views = self._views_at(frame.index)
         stage_ms = {**done.stage_ms, "decode": frame.decode_ms,
                     "total": done.stage_ms["total"] - done.stage_ms["detect"]
                     - finished.frame.decode_ms + frame.decode_ms}
@@ -405,6 +403,11 @@ class LiveRecognizer:
             return UnknownTrackEvent(track.id, mem.view_crop, mem.best_similarity,
                                      frame.timestamp_s)
         return None
+
+    def _views_at(self, frame_index: int) -> list[TrackView]:
+        """The tracks seen at their last detection, their boxes moved on to `frame_index`."""
+        return [TrackView(t.id, t.box_at(frame_index), *self._view_fields(t))
+                for t in self._tracker.tracks if t.missed == 0]
 
     def _view(self, track: Track) -> TrackView:
         return TrackView(track.id, track.box, *self._view_fields(track))

@@ -18,6 +18,7 @@ import torch
 from facenet_pytorch.models.inception_resnet_v1 import InceptionResnetV1
 
 from attendance_app.domain.errors import WeightsError
+from attendance_app.vision.face_embedder import standardise_crops
 from attendance_app.vision.weights.graph_def_reader import default_graph_path
 
 MIN_COSINE = 0.9999
@@ -62,8 +63,8 @@ def reference_inputs(count: int = 4, seed: int = 20180408) -> np.ndarray:
 
 
 def _standardised_nchw(images: np.ndarray) -> np.ndarray:
-    x = (images.astype(np.float32) - 127.5) / 128.0
-    return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+    # The embedder's own standardisation: the check covers the inputs the app really feeds.
+    return standardise_crops(images).contiguous().numpy()
 
 
 def graph_embeddings(images: np.ndarray, graph_path: Path | None = None) -> np.ndarray:
@@ -92,7 +93,7 @@ def compare_with_graph(model: InceptionResnetV1, images: np.ndarray | None = Non
     model.eval()
     try:
         with torch.inference_mode():
-            ours = model(torch.from_numpy(_standardised_nchw(images))).numpy().astype(np.float64)
+            ours = model(standardise_crops(images)).numpy().astype(np.float64)
     finally:
         model.train(was_training)
     if ours.shape != reference.shape:

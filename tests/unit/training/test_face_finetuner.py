@@ -17,7 +17,7 @@ from attendance_app.training import face_finetuner
 from attendance_app.training.face_finetuner import FaceFineTuner
 from attendance_app.training.fine_tune_config import FineTuneConfig
 from attendance_app.training.inception_tail import FORWARD_ORDER, InceptionTail
-from attendance_app.training.trunk_feature_cache import standardise
+from attendance_app.vision.face_embedder import standardise_crops
 
 FAST = FineTuneConfig(epochs=2, people_per_batch=3, samples_per_person=2, jitter_copies=1,
                       trainable_blocks=("last_linear", "last_bn"), learning_rate=1e-2, margin=0.5)
@@ -55,7 +55,7 @@ def _samples(people: int, per_person: int, seed: int = 0) -> list[tuple[str, np.
 def test_tail_after_trunk_equals_the_full_model() -> None:
     torch.manual_seed(0)
     net = InceptionResnetV1(classify=False).eval()
-    x = standardise(np.stack([c for _, c in _samples(1, 1)]))
+    x = standardise_crops(np.stack([c for _, c in _samples(1, 1)]))
     with torch.no_grad():
         expected = net(x)
         tail = InceptionTail(net, ("repeat_3", "block8", "last_linear", "last_bn"))
