@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from attendance_app.cli.context import CliContext
 from attendance_app.cli.output import print_json
+from attendance_app.domain.errors import AttendanceAppError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,17 +24,11 @@ def identify(args: argparse.Namespace, ctx: CliContext) -> int:
     for photo in args.photos:
         try:
             faces = svc.identify_photo(photo)
-        except Exception as exc:  # noqa: BLE001 - one bad photo must not hide the others' results
-            from attendance_app.domain.errors import AttendanceAppError
-
-            if not isinstance(exc, AttendanceAppError):
-                raise
+        except AttendanceAppError as exc:  # one bad photo must not hide the others' results
             failures += 1
             if args.json:
                 print_json({"photo": str(photo), "error": str(exc)})
             else:
-                import sys
-
                 print(f"error: {exc}", file=sys.stderr)
             continue
         if not faces and not args.json:
