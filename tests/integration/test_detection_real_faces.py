@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
+import torch
+from facenet_pytorch import MTCNN
 
 from attendance_app.services.dataset_folder import list_identities
 from attendance_app.vision.face_detector import MtcnnFaceDetector
@@ -57,3 +60,30 @@ def test_tight_att_crops_need_a_small_min_face_size(dataset) -> None:
     faces = MtcnnFaceDetector(min_face_size=20).detect(photo)
     assert len(faces) == 1 and faces[0].quality is not None
     assert faces[0].quality.size_px > 40
+
+
+def test_channels_last_detector_finds_what_stock_mtcnn_finds(detector, dataset) -> None:
+    # The detector stores MTCNN's weights channels-last for speed; boxes and probabilities must
+    # stay those of facenet-pytorch's own MTCNN (same thresholds, default NCHW weights).
+    stock = MTCNN(min_face_size=20, keep_all=True, device=torch.device("cpu")).eval()
+    assert next(detector._mtcnn.rnet.parameters()).is_contiguous(
+        memory_format=torch.channels_last)
+    folder = dataset("face_recognition_examples") / "_multi_face"
+    photos = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".jpg", ".png", ".jpeg"})
+    assert photos
+    for photo in photos:
+        rgb = load_image_rgb(photo)
+        scale = _detect_scale(rgb)
+        small = cv2.resize(rgb, (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale)),
+                           interpolation=cv2.INTER_AREA) if scale != 1.0 else rgb
+        with torch.inference_mode():
+            boxes, probs = stock.detect(small)
+        expected = [(np.asarray(b, dtype=float) / scale, float(p))
+                    for b, p in zip(boxes, probs) if p >= detector.min_probability]
+        ours = detector.detect(rgb, scale=scale, with_quality=False)
+        assert len(ours) == len(expected), photo.name
+        for det in ours:
+            box, prob = min(expected,
+                            key=lambda bp: float(np.abs(bp[0] - det.box.as_tuple()).max()))
+            assert np.allclose(box, det.box.as_tuple(), atol=0.05), photo.name
+            assert abs(prob - det.probability) < 1e-4, photo.name
