@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from attendance_app.config import DATA_DIR_ENV, datasets_dir
+from attendance_app.storage.biometric_columns import forget_all_ciphers
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +18,14 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+
+
+@pytest.fixture
+def empty_keyring() -> Iterator[None]:
+    """Keys are remembered process-wide: a test using it starts and ends with every file locked."""
+    forget_all_ciphers()
+    yield
+    forget_all_ciphers()
 
 
 @pytest.fixture(scope="session")

@@ -35,11 +35,7 @@ PASSPHRASE = "correct horse battery staple"
 T0 = datetime(2026, 11, 26, 9, 0)
 
 
-@pytest.fixture(autouse=True)
-def empty_keyring() -> Iterator[None]:
-    forget_all_ciphers()
-    yield
-    forget_all_ciphers()
+pytestmark = pytest.mark.usefixtures("empty_keyring")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ the passphrase, refused without it, and clear text untouched when encryption is 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,12 +32,7 @@ from storage_factories import T0, fake_png, register_model, unit_vector
 PASSPHRASE = "correct horse battery staple"
 
 
-@pytest.fixture(autouse=True)
-def empty_keyring() -> Iterator[None]:
-    """Keys are remembered process-wide: every test starts and ends locked."""
-    forget_all_ciphers()
-    yield
-    forget_all_ciphers()
+pytestmark = pytest.mark.usefixtures("empty_keyring")
 
 
 @pytest.fixture
