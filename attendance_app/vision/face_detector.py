@@ -49,6 +49,17 @@ def resize_as_crop(rgb: np.ndarray, crop_size: int = CROP_SIZE) -> np.ndarray:
                       interpolation=cv2.INTER_AREA)
 
 
+def shrink_for_detection(rgb: np.ndarray, scale: float) -> np.ndarray:
+    """The frame MTCNN sees for `scale` in (0, 1]: `rgb` itself at 1, else resized by `scale`
+    (cv2 INTER_AREA, sides rounded, at least 1 px). ValueError for a scale outside (0, 1]."""
+    if scale == 1.0:
+        return rgb
+    if not 0.0 < scale <= 1.0:
+        raise ValueError(f"scale must be in (0, 1], got {scale}")
+    size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
 class MtcnnFaceDetector:
     """MTCNN face detector on the CPU.
 
@@ -87,12 +98,7 @@ class MtcnnFaceDetector:
         """
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"expected (H, W, 3) uint8 RGB, got {rgb.shape} {rgb.dtype}")
-        small = rgb
-        if scale != 1.0:
-            if not 0.0 < scale <= 1.0:
-                raise ValueError(f"scale must be in (0, 1], got {scale}")
-            size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
-            small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        small = shrink_for_detection(rgb, scale)
         if min(small.shape[:2]) < self._mtcnn.min_face_size:
             return []  # MTCNN's image pyramid is empty for such images (facenet-pytorch raises)
         with self._lock, torch.inference_mode():

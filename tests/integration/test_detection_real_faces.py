@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 import torch
 from facenet_pytorch import MTCNN
 
 from attendance_app.services.dataset_folder import list_identities
-from attendance_app.vision.face_detector import MtcnnFaceDetector
+from attendance_app.vision.face_detector import MtcnnFaceDetector, shrink_for_detection
 from attendance_app.vision.image_io import load_image_rgb
 
 pytestmark = pytest.mark.integration
@@ -74,10 +73,8 @@ def test_channels_last_detector_finds_what_stock_mtcnn_finds(detector, dataset) 
     for photo in photos:
         rgb = load_image_rgb(photo)
         scale = _detect_scale(rgb)
-        small = cv2.resize(rgb, (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale)),
-                           interpolation=cv2.INTER_AREA) if scale != 1.0 else rgb
         with torch.inference_mode():
-            boxes, probs = stock.detect(small)
+            boxes, probs = stock.detect(shrink_for_detection(rgb, scale))
         expected = [(np.asarray(b, dtype=float) / scale, float(p))
                     for b, p in zip(boxes, probs) if p >= detector.min_probability]
         ours = detector.detect(rgb, scale=scale, with_quality=False)
