@@ -8,6 +8,7 @@ tests/integration/test_live_recognizer_hamilton.py.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
@@ -218,6 +219,19 @@ def test_the_config_takes_the_live_settings_by_name() -> None:
             config.confirm_min_similarity, config.detect_scale) == (
         4, 7, 0.6, settings.confirm_min_similarity, 0.5)
 
+
+
+def test_the_vision_defaults_are_the_apps_defaults() -> None:
+    # vision may not import config, so LiveRecognizerConfig repeats Settings' live defaults;
+    # this keeps the two copies (and the tests built on LiveRecognizerConfig()) from drifting.
+    # detect_max_side differs on purpose: vision sets no limit, the app shrinks to 640 px.
+    from_app = LiveRecognizerConfig.from_settings(Settings())
+    standalone = LiveRecognizerConfig()
+    shared = [f for f in dataclasses.fields(LiveRecognizerConfig)
+              if hasattr(Settings, f.name) and f.name != "detect_max_side"]
+    assert len(shared) >= 8
+    assert {f.name: getattr(from_app, f.name) for f in shared} == {
+        f.name: getattr(standalone, f.name) for f in shared}
 
 def test_detecting_every_other_frame_moves_the_boxes_in_between_and_still_confirms() -> None:
     faces = ScriptedFaces({0: lambda i: (100 + 4 * i, 80)}, {0: [(ADA, 0.8)] * 5})
