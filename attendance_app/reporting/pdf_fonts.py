@@ -78,9 +78,15 @@ class PdfFonts:
 
 
 def load_fonts(pdf: FPDF, font_dirs: Sequence[Path] | None = None,
-               cjk_fallbacks: Sequence[tuple[str, int]] = CJK_FALLBACKS) -> PdfFonts:
-    """Register the report font (regular + bold) in `pdf`; Helvetica when none is found."""
+               cjk_fallbacks: Sequence[tuple[str, int]] | None = None) -> PdfFonts:
+    """Register the report font (regular + bold) in `pdf`; Helvetica when none is found.
+
+    font_dirs / cjk_fallbacks default to the bundled + system folders and CJK_FALLBACKS, read at
+    call time (not bound at import) so that a caller or a test can replace them.
+    """
     dirs = [REPO_FONT_DIR, *SYSTEM_FONT_DIRS] if font_dirs is None else list(font_dirs)
+    if cjk_fallbacks is None:
+        cjk_fallbacks = CJK_FALLBACKS
     regular, bold = _find(dirs, REGULAR_FILES), _find(dirs, BOLD_FILES)
     if regular is None:
         return PdfFonts(CORE_FAMILY, unicode=False)

@@ -10,6 +10,7 @@ import pytest
 from attendance_app.reporting.cell_text import percent_text
 from attendance_app.reporting.export import export_report
 from attendance_app.reporting.pdf_exporter import tables_to_pdf_bytes
+from attendance_app.reporting.pdf_fonts import REPO_FONT_DIR as BUNDLED_FONT_DIR
 
 from attendance_app.reporting.group_report import build_group_report
 from attendance_app.reporting.report_inputs import GroupAttendance
@@ -84,8 +85,10 @@ def test_without_a_unicode_font_helvetica_prints_names_without_accents(tmp_path)
 
 
 def test_characters_no_font_has_become_question_marks_with_a_note(tmp_path, monkeypatch):
+    # Only the bundled font and no CJK fallback, whatever fonts this machine has installed
+    # (with fonts-droid-fallback present the CJK names used to print, failing this test).
     monkeypatch.setattr("attendance_app.reporting.pdf_fonts.CJK_FALLBACKS", ())
-    data = tables_to_pdf_bytes([all_views()["session"]], font_dirs=None)
+    data = tables_to_pdf_bytes([all_views()["session"]], font_dirs=[BUNDLED_FONT_DIR])
     path = Path(tmp_path / "no-cjk.pdf")
     path.write_bytes(data)
     text = "\n".join(_pages(path))
