@@ -13,11 +13,11 @@ import threading
 import cv2
 import numpy as np
 import torch
-from facenet_pytorch import MTCNN
 
 from attendance_app.domain.detection import Detection
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.vision.face_quality import face_quality
+from attendance_app.vision.weights.mtcnn_weights import CheckedMtcnn
 
 CROP_SIZE = 160
 
@@ -78,9 +78,10 @@ class MtcnnFaceDetector:
         self.min_probability = min_probability
         self.margin = margin
         self.crop_size = crop_size
-        self._mtcnn = MTCNN(image_size=crop_size, margin=margin, min_face_size=min_face_size,
-                            thresholds=list(thresholds), keep_all=True, post_process=False,
-                            device=torch.device("cpu"))
+        # CheckedMtcnn: the P/R/O-net files are sha256-checked and loaded weights_only.
+        self._mtcnn = CheckedMtcnn(image_size=crop_size, margin=margin,
+                                   min_face_size=min_face_size, thresholds=list(thresholds),
+                                   keep_all=True, post_process=False, device=torch.device("cpu"))
         self._mtcnn.eval()
         # Channels-last weights make conv outputs channels-last, and torch's CPU max-pooling is
         # ~10x faster on that layout: MTCNN detect 94 -> 60 ms per Hamilton frame, same boxes.

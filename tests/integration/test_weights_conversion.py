@@ -17,6 +17,11 @@ from attendance_app.vision.weights.reference_check import (
 )
 from attendance_app.domain.errors import WeightsError
 from attendance_app.vision.weights import weights_cache
+from attendance_app.vision.weights.known_checksums import (
+    CONVERTED_KEY,
+    CONVERTED_WITH_TORCH,
+    KNOWN_SHA256,
+)
 from attendance_app.vision.weights.weights_cache import (
     DEFAULT_WEIGHTS_NAME,
     build_model,
@@ -74,3 +79,9 @@ def test_nothing_is_cached_when_the_reference_check_fails(converted_weights, tmp
     with pytest.raises(WeightsError, match="disagree with the original graph"):
         ensure_default_weights(tmp_path / "models")
     assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+
+
+@pytest.mark.skipif(torch.__version__.split("+")[0] != CONVERTED_WITH_TORCH,
+                    reason=f"the recorded sha256 is what torch {CONVERTED_WITH_TORCH} writes")
+def test_the_conversion_gives_the_sha256_recorded_in_models_readme(converted_weights):
+    assert converted_weights.sha256 == KNOWN_SHA256[CONVERTED_KEY]

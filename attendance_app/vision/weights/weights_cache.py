@@ -10,7 +10,6 @@ InceptionResnetV1. Every failure is a WeightsError whose message says what to do
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -23,7 +22,10 @@ from facenet_pytorch.models.inception_resnet_v1 import InceptionResnetV1
 
 from attendance_app.domain.errors import WeightsError
 from attendance_app.vision.weights.facenet_graph_converter import convert_default_graph
+from attendance_app.vision.weights.known_checksums import sha256_file
 from attendance_app.vision.weights.reference_check import check_against_graph
+
+__all__ = ["sha256_file"]  # re-exported: callers import it from here
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +42,6 @@ class WeightsFile:
 
     path: Path
     sha256: str
-
-
-def sha256_file(path: Path) -> str:
-    """Lower-case hex sha256 of a file, read in 1 MiB chunks; OSError propagates."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def sidecar_path(path: Path) -> Path:
