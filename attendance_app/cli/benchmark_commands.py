@@ -23,6 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     one.add_argument("--crops", action="store_true", help="images are face crops: no detection")
     one.add_argument("--flip", action="store_true", help="average embeddings with the mirror image")
     one.add_argument("--margin", type=int, default=None, help="MTCNN crop margin (default 44)")
+    one.add_argument("--enrol-per-person", type=int, default=1, metavar="K",
+                     help="enrol the first K images of each identity (default 1: one-shot)")
+    one.add_argument("--strategy", choices=["best", "top_k_mean"], default="best",
+                     help="person score: best template, or mean of the top 2 (ADR 0001)")
     one.add_argument("--json", action="store_true")
     one.set_defaults(handler=oneshot)
 
@@ -36,6 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     match = bsub.add_parser("match", help="milliseconds per query against N templates")
     match.add_argument("--gallery-size", type=int, default=100_000)
+    match.add_argument("--storage", choices=["float32", "bfloat16", "float16"], default="float32",
+                       help="how the gallery holds the templates (float32: the app's default)")
+    match.add_argument("--strategy", choices=["best", "top_k_mean"], default="best")
     match.add_argument("--json", action="store_true")
     match.set_defaults(handler=match_benchmark)
 
@@ -51,7 +58,10 @@ def oneshot(args: argparse.Namespace, ctx: CliContext) -> int:
         result = run_oneshot_benchmark(
             args.dataset, embedder=ctx.services.models.active_embedder(flip_average=args.flip),
             detector=ctx.services.detector(margin=args.margin), crops=args.crops,
-            max_per_id=args.max_per_id, progress=bar)
+            max_per_id=args.max_per_id, enroll_per_id=args.enrol_per_person,
+            strategy=args.strategy, progress=bar,
+            app_threshold=ctx.settings.match_threshold,
+            app_margin=ctx.settings.runner_up_margin)
     return print_result(result, args.json)
 
 
@@ -69,4 +79,5 @@ def lfw_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
 def match_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.services.benchmarks.match_benchmark import run_match_benchmark
 
-    return print_result(run_match_benchmark(args.gallery_size), args.json)
+    return print_result(run_match_benchmark(args.gallery_size, storage=args.storage,
+                                            strategy=args.strategy), args.json)

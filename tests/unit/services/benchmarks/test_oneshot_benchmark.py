@@ -12,7 +12,9 @@ from attendance_app.services.benchmarks.oneshot_benchmark import (EmbeddedDatase
                                                                   threshold_at_far)
 
 KEYS = {"rank1", "no_face", "n_ids", "n_probes", "dir_at_far_1pct", "threshold",
-        "seconds_per_image"}
+        "seconds_per_image", "far_test", "stranger_split", "n_stranger_ids",
+        "n_stranger_probes_calibration", "n_stranger_probes_test", "app_threshold", "app_margin",
+        "dir_at_app_threshold", "far_at_app_threshold"}
 
 
 def _unit(v) -> np.ndarray:
@@ -47,17 +49,46 @@ def test_a_probe_without_a_face_counts_as_wrong() -> None:
     assert result["n_probes"] == 4 and result["rank1"] == 0.75 and result["no_face"] == 1
 
 
-def test_open_set_threshold_rejects_the_held_out_strangers() -> None:
-    rng = np.random.default_rng(0)
-    centres = [_unit(rng.standard_normal(16)) for _ in range(10)]
-    data = EmbeddedDataset(
-        tuple(str(i) for i in range(10)),
-        tuple(tuple(_unit(c + 0.05 * rng.standard_normal(16)) for _ in range(5))
+def _clusters(n_ids: int, per_id: int, noise: float, seed: int = 0) -> EmbeddedDataset:
+    rng = np.random.default_rng(seed)
+    centres = [_unit(rng.standard_normal(16)) for _ in range(n_ids)]
+    return EmbeddedDataset(
+        tuple(str(i) for i in range(n_ids)),
+        tuple(tuple(_unit(c + noise * rng.standard_normal(16)) for _ in range(per_id))
               for c in centres), 0, 0.0)
+
+
+def test_open_set_threshold_rejects_the_held_out_strangers() -> None:
+    data = _clusters(10, 5, 0.05)
+    result = score_oneshot(data, holdout_every=5, app_threshold=0.55, app_margin=0.05)
+    # Identities 4 and 9 (0-based) are strangers: one calibrates, the other tests the threshold.
+    assert result["stranger_split"] == "identity" and result["n_stranger_ids"] == 2
+    assert result["n_stranger_probes_calibration"] == 5 == result["n_stranger_probes_test"]
+    assert result["dir_at_far_1pct"] == 1.0 and result["far_test"] == 0.0
+    assert result["dir_at_app_threshold"] == 1.0 and result["far_at_app_threshold"] == 0.0
+    genuine = min(float(data.embeddings[i][j] @ data.embeddings[i][0])
+                  for i in (0, 1, 2, 3, 5, 6, 7, 8) for j in range(1, 5))
+    assert result["threshold"] <= genuine  # every enrolled probe is accepted...
+    calibration = max(float(p @ data.embeddings[i][0]) for p in data.embeddings[4]
+                      for i in (0, 1, 2, 3, 5, 6, 7, 8))
+    assert result["threshold"] > calibration  # ...and no calibration stranger is
+
+
+def test_the_threshold_is_chosen_on_calibration_strangers_and_judged_on_the_others() -> None:
+    # Stranger 9 is a near-copy of identity 0: a threshold chosen without seeing it lets it
+    # through, which only a held-out test split can reveal (choosing on all strangers hides it).
+    data = _clusters(10, 5, 0.05)
+    twin = tuple(_unit(e + 0.01) for e in data.embeddings[0])
+    data = EmbeddedDataset(data.names, data.embeddings[:9] + (twin,), 0, 0.0)
     result = score_oneshot(data, holdout_every=5)
-    # Identities 5 and 10 are strangers: none of their 10 images may pass (1% of 10 -> 0).
-    assert result["dir_at_far_1pct"] > 0.9
-    assert result["threshold"] > -1.0
+    assert result["far_test"] == 1.0
+    assert result["far_at_app_threshold"] == 0.5  # the app's 0.55 accepts the twin's 5 of 10
+
+
+def test_a_single_stranger_identity_is_split_by_image() -> None:
+    result = score_oneshot(_clusters(5, 5, 0.05), holdout_every=5)
+    assert result["stranger_split"] == "image" and result["n_stranger_ids"] == 1
+    assert (result["n_stranger_probes_calibration"], result["n_stranger_probes_test"]) == (3, 2)
 
 
 @settings(max_examples=100, deadline=None)
