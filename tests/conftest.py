@@ -7,9 +7,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from attendance_app.config import DATA_DIR_ENV, datasets_dir
 from attendance_app.storage.biometric_columns import forget_all_ciphers
+
+# Property tests are repeatable: by default (profile "repeatable") every run draws the same
+# examples (derandomize; Hypothesis then allows no example database), and failures found so
+# far are kept in the code as @example(...). `HYPOTHESIS_PROFILE=explore` draws new random
+# examples and keeps any failure in tests/hypothesis-examples/ (replayed by later explore runs;
+# turn it into an @example with the fix).
+EXAMPLES_DIR = Path(__file__).resolve().parent / "hypothesis-examples"
+hypothesis_settings.register_profile("repeatable", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile(
+    "explore", derandomize=False, print_blob=True,
+    database=DirectoryBasedExampleDatabase(str(EXAMPLES_DIR)))
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True)

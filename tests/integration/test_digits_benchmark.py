@@ -42,7 +42,15 @@ def test_full_run_recognises_unseen_digits_from_one_template_at_least_half_the_t
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="issue 5 target 0.95 not reached: 2-way 8-vs-9 1-shot 0.86-0.93 over ~30 "
-                           "measured variants (README, One-shot learning on digits)")
+def test_full_run_tells_8_from_9_with_one_template_each_better_than_the_measured_floor(
+        full_run) -> None:
+    # Measured 0.919 with seed 0 (README); 0.86-0.93 over the variants tried. Chance is 0.5.
+    assert full_run["unseen_2way_1shot"] >= 0.85
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 5 target 0.95 not reached: 2-way 8-vs-9 1-shot "
+                   "measured 0.919 (seed 0; README, One-shot learning on digits). Strict: the "
+                   "day it passes, this marker must go")
 def test_full_run_tells_8_from_9_with_one_template_each(full_run) -> None:
     assert full_run["unseen_2way_1shot"] >= 0.95
