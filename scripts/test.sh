@@ -6,4 +6,6 @@ cd "$root"
 bash scripts/setup_env.sh
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/lint-imports
+# Static types: the packages and strictness are configured in pyproject.toml ([tool.mypy]).
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -29,7 +29,7 @@ from attendance_app.domain.attendance import (
 from attendance_app.domain.errors import NotFoundError, ValidationError
 from attendance_app.storage.biometric_cipher import BiometricCipher
 from attendance_app.storage.biometric_columns import BiometricColumn
-from attendance_app.storage.database import AppDatabase
+from attendance_app.storage.database import AppDatabase, inserted_id
 from attendance_app.storage.time_codec import from_db, now, to_db
 
 CORRECTION_ACTIONS = ("mark_present", "mark_late", "excuse", "mark_absent", "undo")
@@ -68,7 +68,7 @@ class AttendanceRepository:
             except sqlite3.IntegrityError as exc:
                 raise NotFoundError(f"no session with id {record.session_id}") from exc
             if cursor.rowcount == 1:
-                return self.get(int(cursor.lastrowid)), True
+                return self.get(inserted_id(cursor)), True
             row = db.execute("SELECT id FROM attendance_records WHERE session_id = ? AND "
                              "person_id = ?", [record.session_id, record.person_id]).fetchone()
             return self.get(int(row[0])), False

@@ -172,7 +172,7 @@ class AppDatabase:
         self._checkpoint_pending = False
         with self.translate_errors("checkpoint the write-ahead log"):
             busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        return busy == 0
+        return bool(busy == 0)
 
     def close(self) -> None:
         self.conn.close()
@@ -239,3 +239,12 @@ def _connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The row id an INSERT just made (sqlite3 types `lastrowid` as int | None; after a
+    successful INSERT it is always set). Raises TypeError otherwise, as int(None) did."""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise TypeError("the statement inserted no row")
+    return int(row_id)

@@ -14,7 +14,7 @@ from attendance_app.domain.detection import FaceQuality
 from attendance_app.domain.errors import NotFoundError, ValidationError
 from attendance_app.storage.biometric_cipher import BiometricCipher
 from attendance_app.storage.biometric_columns import BiometricColumn
-from attendance_app.storage.database import AppDatabase
+from attendance_app.storage.database import AppDatabase, inserted_id
 from attendance_app.storage.face_crop import FaceCrop
 from attendance_app.storage.time_codec import from_db, now, to_db
 
@@ -47,7 +47,7 @@ class FaceCropRepository:
             cursor = db.execute(
                 f"INSERT INTO face_crops ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                 list(row.values()))
-            return self.get(int(cursor.lastrowid))
+            return self.get(inserted_id(cursor))
 
     def get(self, crop_id: int) -> FaceCrop:
         crops = self._select("WHERE id = ?", [crop_id])

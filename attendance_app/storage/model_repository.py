@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from attendance_app.domain.errors import NotFoundError, ValidationError
-from attendance_app.storage.database import AppDatabase
+from attendance_app.storage.database import AppDatabase, inserted_id
 from attendance_app.storage.model_info import MODEL_KINDS, ModelInfo
 from attendance_app.storage.time_codec import from_db, now, to_db
 
@@ -40,7 +40,7 @@ class ModelRepository:
                 "created_at, is_active) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
                 [name.strip(), kind, str(path), sha256.strip().lower(), parent_id,
                  json.dumps(metrics or {}), to_db(created_at or now())])
-            model_id = int(cursor.lastrowid)
+            model_id = inserted_id(cursor)
             if activate:
                 self.set_active(model_id)
             return self.get(model_id)

@@ -14,7 +14,7 @@ from typing import Any
 
 from attendance_app.domain.errors import NotFoundError, ValidationError
 from attendance_app.domain.person import Person
-from attendance_app.storage.database import AppDatabase
+from attendance_app.storage.database import AppDatabase, inserted_id
 from attendance_app.storage.time_codec import from_db, now, to_db
 
 _UNSET: Any = object()
@@ -48,7 +48,7 @@ class PeopleRepository:
                     list(row.values()))
             except sqlite3.IntegrityError as exc:
                 raise _duplicate_external_id(row["external_id"]) from exc
-            return self.get(int(cursor.lastrowid))
+            return self.get(inserted_id(cursor))
 
     def get(self, person_id: int, *, model_id: int | None = None) -> Person:
         """The person with this id; template_count counts `model_id`'s templates (all if None)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from attendance_app.domain.errors import NotFoundError
 from attendance_app.domain.session import Session
-from attendance_app.storage.database import AppDatabase
+from attendance_app.storage.database import AppDatabase, inserted_id
 from attendance_app.storage.time_codec import from_db, to_db
 
 
@@ -25,7 +25,7 @@ class SessionRepository:
                 "ended_at) VALUES (?, ?, ?, ?, ?, ?)",
                 [session.name.strip(), session.roster_group, to_db(session.started_at),
                  to_db(session.late_after), to_db(session.planned_end), to_db(session.ended_at)])
-            return self.get(int(cursor.lastrowid))
+            return self.get(inserted_id(cursor))
 
     def get(self, session_id: int) -> Session:
         sessions = self._select("WHERE id = ?", [session_id])

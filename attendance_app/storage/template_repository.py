@@ -19,7 +19,7 @@ import numpy as np
 from attendance_app.domain.errors import DatabaseError, NotFoundError, ValidationError
 from attendance_app.storage.biometric_cipher import BiometricCipher
 from attendance_app.storage.biometric_columns import BiometricColumn
-from attendance_app.storage.database import AppDatabase
+from attendance_app.storage.database import AppDatabase, inserted_id
 from attendance_app.storage.time_codec import now, to_db
 
 DEFAULT_DIM = 512
@@ -68,7 +68,7 @@ class TemplateRepository:
                     raise NotFoundError(
                         f"cannot store a template: person {t.person_id}, model {model_id} or "
                         f"crop {t.crop_id} does not exist") from exc
-                ids.append(int(cursor.lastrowid))
+                ids.append(inserted_id(cursor))
         return ids
 
     def replace_for_model(self, model_id: int, templates: Iterable[NewTemplate]) -> int:
@@ -85,7 +85,7 @@ class TemplateRepository:
         template-id order; (0, dim) and (0,) when there are none. Raises DatabaseError when
         stored vectors disagree in length."""
         open_embedding = self._embedding.opener()
-        rows = [(pid, open_embedding(blob)) for pid, blob in self._app_db.conn.execute(
+        rows = [(pid, _present(open_embedding(blob))) for pid, blob in self._app_db.conn.execute(
             "SELECT person_id, embedding FROM templates WHERE model_id = ? ORDER BY id",
             [model_id]).fetchall()]
         if not rows:
@@ -106,7 +106,7 @@ class TemplateRepository:
         if model_id is not None:
             sql, params = sql + " AND model_id = ?", [person_id, model_id]
         open_embedding = self._embedding.opener()
-        blobs = [open_embedding(r[0]) for r in self._app_db.conn.execute(sql + " ORDER BY id",
+        blobs = [_present(open_embedding(r[0])) for r in self._app_db.conn.execute(sql + " ORDER BY id",
                                                                           params)]
         if not blobs:
             return np.zeros((0, DEFAULT_DIM), np.float32)
@@ -157,3 +157,10 @@ def encode_embedding(embedding: np.ndarray) -> bytes:
 def decode_embedding(blob: bytes) -> np.ndarray:
     """The float32 vector stored by `encode_embedding`."""
     return np.frombuffer(blob, dtype=_FLOAT32_LE).astype(np.float32)
+
+
+def _present(blob: bytes | None) -> bytes:
+    """A stored embedding (the column is NOT NULL, so None means a damaged row)."""
+    if blob is None:
+        raise DatabaseError("a template has no embedding: run `attendance-app db check`")
+    return blob

@@ -19,7 +19,7 @@ from typing import Any
 from attendance_app.domain.errors import NotFoundError, ValidationError
 from attendance_app.storage.biometric_cipher import BiometricCipher
 from attendance_app.storage.biometric_columns import BiometricColumn
-from attendance_app.storage.database import AppDatabase
+from attendance_app.storage.database import AppDatabase, inserted_id
 from attendance_app.storage.time_codec import from_db, now, to_db
 from attendance_app.storage.unknown_face import UnknownFace
 
@@ -46,7 +46,7 @@ class UnknownFaceRepository:
             except sqlite3.IntegrityError as exc:
                 raise NotFoundError(f"session {session_id} or person {best_person_id} does not "
                                     f"exist") from exc
-            return self.get(int(cursor.lastrowid))
+            return self.get(inserted_id(cursor))
 
     def get(self, unknown_id: int) -> UnknownFace:
         faces = self._select("WHERE id = ?", [unknown_id])

@@ -90,6 +90,7 @@ class BackgroundDetector:
                 if self._stopped:
                     return
                 frame, self._pending, self._busy = self._pending, None, True
+                assert frame is not None  # wait_for returned on a pending frame (not stopped)
             started = time.perf_counter()
             try:
                 detections, embeddings = self._detect(frame)

@@ -46,7 +46,8 @@ class FaceEmbedder:
         crop = np.asarray(crop)
         if crop.shape != CROP_SHAPE:
             raise ValueError(f"expected one crop of shape {CROP_SHAPE}, got {crop.shape}")
-        return self.embed(crop[None])[0]
+        vector: np.ndarray = self.embed(crop[None])[0]
+        return vector
 
     def _embed_chunk(self, chunk: np.ndarray) -> np.ndarray:
         if self.flip_average:
@@ -59,7 +60,8 @@ class FaceEmbedder:
     def _forward(self, crops: np.ndarray) -> np.ndarray:
         with torch.inference_mode():
             out = self.model(standardise_crops(crops))
-        return out.numpy().astype(np.float32, copy=False)
+        features: np.ndarray = out.numpy().astype(np.float32, copy=False)
+        return features
 
 
 def standardise_crops(crops: np.ndarray) -> torch.Tensor:
@@ -90,4 +92,5 @@ def _as_batch(crops: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
 
 def _l2_normalise(v: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(v, axis=1, keepdims=True)
-    return (v / np.maximum(norms, 1e-12)).astype(np.float32)
+    unit: np.ndarray = (v / np.maximum(norms, 1e-12)).astype(np.float32)
+    return unit

@@ -91,6 +91,10 @@ class _CaptureSource:
     def corrupted_frames(self) -> int:
         return self._corrupted
 
+    def open(self) -> None:
+        """Open the capture; each subclass says how (and what failing to open raises)."""
+        raise NotImplementedError
+
     @property
     def fps(self) -> float | None:
         if self._cap is None:

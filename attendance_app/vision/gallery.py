@@ -137,11 +137,13 @@ class Gallery:
     def _template_scores(self, unit_queries: np.ndarray) -> np.ndarray:
         if self._torch_matrix is None:
             # (Q, D) x (D, M): BLAS sgemv/sgemm over the contiguous float32 matrix.
-            return unit_queries @ self._matrix.T
+            scores: np.ndarray = unit_queries @ self._matrix.T
+            return scores
         q = torch.from_numpy(unit_queries).to(self._torch_matrix.dtype)
         with torch.inference_mode():
             out = (self._torch_matrix @ q.T).T if len(q) > 1 else (self._torch_matrix @ q[0])[None]
-        return out.float().numpy()
+        as_numpy: np.ndarray = out.float().numpy()
+        return as_numpy
 
     def _padded_index(self) -> np.ndarray:
         """(P, min(Tmax, k)) -> indices into template scores; padding points at a -inf slot.
@@ -163,9 +165,11 @@ class Gallery:
             grouped = -np.partition(-grouped, k - 1, axis=2)[:, :, :k]
         finite = np.isfinite(grouped)
         total = np.where(finite, grouped, 0.0).sum(axis=2)
-        return (total / np.minimum(self._counts, k)[None, :]).astype(np.float32)
+        means: np.ndarray = (total / np.minimum(self._counts, k)[None, :]).astype(np.float32)
+        return means
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
-    return (x / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+    unit: np.ndarray = (x / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+    return unit

@@ -52,8 +52,7 @@ def decode_image_bytes(data: bytes, name: str) -> np.ndarray:
                         f"{name}: image is too large ({width}x{height} pixels, limit "
                         f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels)")
                 img.load()
-                img = ImageOps.exif_transpose(img)
-                return _to_rgb_array(img)
+                return _to_rgb_array(ImageOps.exif_transpose(img))
     except InvalidImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -100,7 +100,7 @@ class LiveRecognizerConfig:
         values = {f.name: getattr(settings, f.name) for f in fields(cls)
                   if hasattr(settings, f.name)}
         values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -335,7 +335,7 @@ class LiveRecognizer:
         cfg = self.config
         if cfg.detect_max_side is None:
             return cfg.detect_scale
-        return min(cfg.detect_scale, cfg.detect_max_side / max(rgb.shape[0], rgb.shape[1]))
+        return float(min(cfg.detect_scale, cfg.detect_max_side / max(rgb.shape[0], rgb.shape[1])))
 
     def _is_due(self, track: Track, mem: _TrackMemory, frame_index: int) -> bool:
         cfg = self.config

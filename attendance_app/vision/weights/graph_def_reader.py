@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
@@ -79,7 +80,9 @@ def _build_graph_def_class() -> type:
 
     pool = descriptor_pool.DescriptorPool()
     pool.Add(fdp)
-    return message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.GraphDef"))
+    graph_def: type = message_factory.GetMessageClass(
+        pool.FindMessageTypeByName(f"{_PACKAGE}.GraphDef"))
+    return graph_def
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,11 @@ def default_graph_path() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "graph_final.pb"
 
 
-def _tensor_to_array(tensor) -> np.ndarray | None:
+def _tensor_to_array(tensor: Any) -> np.ndarray | None:
+    """A TensorProto message (built at run time, so untyped) as an array, or None (not float32
+    or int32)."""
     shape = tuple(int(d.size) for d in tensor.tensor_shape.dim)
+    dtype: type[np.float32] | type[np.int32]
     if tensor.dtype == _DT_FLOAT:
         dtype, values = np.float32, tensor.float_val
     elif tensor.dtype == _DT_INT32:

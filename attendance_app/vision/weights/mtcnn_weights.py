@@ -45,7 +45,7 @@ def load_checked_net(name: str, data_dir: Path | None = None) -> torch.nn.Module
     return net.eval()
 
 
-class CheckedMtcnn(MTCNN):
+class CheckedMtcnn(MTCNN):  # type: ignore[misc]  # facenet-pytorch ships no type hints
     """facenet-pytorch MTCNN whose nets come from `load_checked_net` (never its plain load).
 
     Takes MTCNN's keyword arguments. MTCNN.__init__ would load the files itself, so the

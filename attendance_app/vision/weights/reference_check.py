@@ -45,6 +45,7 @@ def reference_inputs(count: int = 4, seed: int = 20180408) -> np.ndarray:
     images = []
     for i in range(count):
         kind = i % 4
+        image: np.ndarray
         if kind == 0:
             image = rng.integers(0, 256, (160, 160, 3)).astype(np.float32)
         elif kind == 1:

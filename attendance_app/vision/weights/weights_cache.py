@@ -15,7 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import BinaryIO, Callable, Mapping
 
 import torch
 from facenet_pytorch.models.inception_resnet_v1 import InceptionResnetV1
@@ -57,7 +57,7 @@ def read_sidecar(path: Path) -> str | None:
     return text[0].lower() if text else None
 
 
-def _atomic_write(target: Path, write) -> None:
+def _atomic_write(target: Path, write: Callable[[BinaryIO], object]) -> None:
     """Call write(fileobj) on a temp file beside target, fsync, then os.replace it into place."""
     fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
     try:
