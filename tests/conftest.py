@@ -1,4 +1,5 @@
-"""Shared fixtures: isolated data dirs, and the real reference datasets (skipped where absent)."""
+"""Shared fixtures: isolated data dirs, and the real reference datasets (skipped where absent,
+failing under CI=true)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from attendance_app.config import DATA_DIR_ENV, datasets_dir
 from attendance_app.storage.biometric_columns import forget_all_ciphers
+from tests.dataset_gate import missing_data
 
 # Property tests are repeatable: by default (profile "repeatable") every run draws the same
 # examples (derandomize; Hypothesis then allows no example database), and failures found so
 # far are kept in the code as @example(...). `HYPOTHESIS_PROFILE=explore` draws new random
 # examples and keeps any failure in tests/hypothesis-examples/ (replayed by later explore runs;
 # turn it into an @example with the fix).
+pytest_plugins = ["pytester"]  # tests/unit/test_dataset_gate.py runs this conftest in a sandbox
+
 EXAMPLES_DIR = Path(__file__).resolve().parent / "hypothesis-examples"
 hypothesis_settings.register_profile("repeatable", derandomize=True, print_blob=True)
 hypothesis_settings.register_profile(
@@ -46,18 +50,19 @@ def empty_keyring() -> Iterator[None]:
 def datasets_root() -> Path:
     root = datasets_dir()
     if not root.is_dir():
-        pytest.skip(f"reference datasets not found at {root} (set ATTENDANCE_APP_DATASETS)")
+        missing_data(f"reference datasets not found at {root} (set ATTENDANCE_APP_DATASETS)")
     return root
 
 
 @pytest.fixture(scope="session")
 def dataset(datasets_root: Path):
-    """dataset('att_faces') -> Path, skipping the test with a reason when that set is absent."""
+    """dataset('att_faces') -> Path; when that set is absent the test skips with a reason, or
+    fails under CI=true (tests/dataset_gate.py)."""
 
     def _get(name: str) -> Path:
         path = datasets_root / name
         if not path.exists():
-            pytest.skip(f"dataset {name} not found under {datasets_root}")
+            missing_data(f"dataset {name} not found under {datasets_root}")
         return path
 
     return _get
