@@ -13,19 +13,19 @@ from PySide6.QtWidgets import QApplication
 
 from attendance_app.config import AppPaths, load_settings
 from attendance_app.gui.main_window import MainWindow
+from attendance_app.resources import APP_ICON, STYLESHEET, asset_path
 
 log = logging.getLogger(__name__)
-ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 
 
 def ensure_application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("attendance_app")
     app.setApplicationName("Attendance")
-    style = ASSETS / "style.qss"
+    style = asset_path(*STYLESHEET)
     if style.is_file():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
-    icon = ASSETS / "icons" / "app.svg"
+    icon = asset_path(*APP_ICON)
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     return app  # type: ignore[return-value]

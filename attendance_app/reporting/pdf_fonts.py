@@ -1,6 +1,6 @@
 """Fonts for PDF reports: a Unicode TTF when one can be found, core Helvetica otherwise.
 
-The app ships DejaVu Sans Condensed in assets/fonts (Latin, Greek, Cyrillic and more). CJK
+The app ships DejaVu Sans Condensed in its package data (assets/fonts) (Latin, Greek, Cyrillic and more). CJK
 names need a CJK font, which is far too big to ship: common system ones are used as fallbacks
 when present. Characters that no loaded font can draw become '?' (and the report says so)
 rather than silently vanishing; with Helvetica, accents are stripped first ('Zoë' -> 'Zoe').
@@ -16,11 +16,14 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from attendance_app.resources import FONTS_DIR, asset_path
+
 FONT_FAMILY = "ReportSans"
 CORE_FAMILY = "helvetica"
 REGULAR_FILES = ("DejaVuSansCondensed.ttf", "DejaVuSans.ttf")
 BOLD_FILES = ("DejaVuSansCondensed-Bold.ttf", "DejaVuSans-Bold.ttf")
-REPO_FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+# Shipped inside the package (attendance_app/assets -> the repository's assets/).
+BUNDLED_FONT_DIR = asset_path(*FONTS_DIR)
 SYSTEM_FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/TTF"),
     Path("/usr/share/fonts/dejavu"), Path("/usr/local/share/fonts"),
@@ -84,7 +87,7 @@ def load_fonts(pdf: FPDF, font_dirs: Sequence[Path] | None = None,
     font_dirs / cjk_fallbacks default to the bundled + system folders and CJK_FALLBACKS, read at
     call time (not bound at import) so that a caller or a test can replace them.
     """
-    dirs = [REPO_FONT_DIR, *SYSTEM_FONT_DIRS] if font_dirs is None else list(font_dirs)
+    dirs = [BUNDLED_FONT_DIR, *SYSTEM_FONT_DIRS] if font_dirs is None else list(font_dirs)
     if cjk_fallbacks is None:
         cjk_fallbacks = CJK_FALLBACKS
     regular, bold = _find(dirs, REGULAR_FILES), _find(dirs, BOLD_FILES)

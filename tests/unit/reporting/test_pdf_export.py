@@ -10,7 +10,7 @@ import pytest
 from attendance_app.reporting.cell_text import percent_text
 from attendance_app.reporting.export import export_report
 from attendance_app.reporting.pdf_exporter import tables_to_pdf_bytes
-from attendance_app.reporting.pdf_fonts import REPO_FONT_DIR as BUNDLED_FONT_DIR
+from attendance_app.reporting.pdf_fonts import BUNDLED_FONT_DIR
 
 from attendance_app.reporting.group_report import build_group_report
 from attendance_app.reporting.report_inputs import GroupAttendance
