@@ -27,6 +27,11 @@ def register(bsub: argparse._SubParsersAction) -> None:
                                             "templates for all ten")
     digits.add_argument("--dataset", type=Path, required=True, help="the mnist_t10k folder")
     digits.add_argument("--seed", type=int, default=0)
+    digits.add_argument("--validation", action="store_true",
+                        help="choose the readout on 0-7 alone: train on six, score the other two "
+                             "(8 and 9 are never read)")
+    digits.add_argument("--pseudo-unseen", default="6,7", metavar="A,B",
+                        help="with --validation: the two of 0-7 that play the unseen digits")
     digits.add_argument("--json", action="store_true")
     digits.set_defaults(handler=digits_benchmark)
 
@@ -52,8 +57,18 @@ def live_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def digits_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
+    from attendance_app.domain.errors import ValidationError
     from attendance_app.services.benchmarks.digits_benchmark import run_digits_benchmark
+    from attendance_app.services.benchmarks.digits_validation import run_digits_validation
 
     with ProgressBar("digits", quiet=args.json) as bar:
-        result = run_digits_benchmark(args.dataset, seed=args.seed, progress=bar)
+        if not args.validation:
+            return print_result(run_digits_benchmark(args.dataset, seed=args.seed, progress=bar),
+                                args.json)
+        pair = tuple(int(d) for d in args.pseudo_unseen.split(",") if d.strip().isdigit())
+        if len(set(pair)) != 2 or not set(pair) <= set(range(8)):
+            raise ValidationError(f"--pseudo-unseen wants two different digits of 0-7 such as "
+                                  f"6,7; got {args.pseudo_unseen!r}")
+        result = run_digits_validation(args.dataset, seed=args.seed, pseudo_unseen=pair,
+                                       progress=bar)
     return print_result(result, args.json)

@@ -44,3 +44,10 @@ class DigitsCnn(nn.Module):
         self.eval()
         parts = [F.normalize(self.features(x[i : i + batch_size]), dim=1) for i in range(0, len(x), batch_size)]
         return torch.cat(parts)
+
+    @torch.no_grad()
+    def embed_projection(self, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+        """L2-normalised projection outputs (N, embedding_dim) in eval mode: the other readout."""
+        self.eval()
+        parts = [F.normalize(self(x[i : i + batch_size]), dim=1) for i in range(0, len(x), batch_size)]
+        return torch.cat(parts)

@@ -100,3 +100,19 @@ def train_and_embed_digits(images: np.ndarray, labels: np.ndarray, train_idx: np
     model, _ = train_digits_embedder(x[train_idx], y[train_idx], epochs=epochs, seed=seed,
                                      progress=progress)
     return model.embed_features(x[embed_idx]).numpy()
+
+
+def train_and_embed_digits_readouts(images: np.ndarray, labels: np.ndarray,
+                                    train_idx: np.ndarray, embed_idx: np.ndarray,
+                                    epochs: int = 8, seed: int = 0,
+                                    progress: Callable[[int, int, float | None], None] | None = None
+                                    ) -> dict[str, np.ndarray]:
+    """As train_and_embed_digits, but both readouts of one trained model: "features" (the
+    normalised pre-projection features, what the benchmark uses) and "projection" (the
+    normalised projection output), each (M, D) float32, for choosing the readout on validation."""
+    x = torch.from_numpy(images).float().div_(255.0).unsqueeze(1)
+    y = torch.from_numpy(labels)
+    model, _ = train_digits_embedder(x[train_idx], y[train_idx], epochs=epochs, seed=seed,
+                                     progress=progress)
+    return {"features": model.embed_features(x[embed_idx]).numpy(),
+            "projection": model.embed_projection(x[embed_idx]).numpy()}

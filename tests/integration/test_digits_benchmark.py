@@ -54,3 +54,29 @@ def test_full_run_tells_8_from_9_with_one_template_each_better_than_the_measured
                    "day it passes, this marker must go")
 def test_full_run_tells_8_from_9_with_one_template_each(full_run) -> None:
     assert full_run["unseen_2way_1shot"] >= 0.95
+
+
+def test_the_validation_split_never_reads_8_or_9_and_holds_out_the_pseudo_unseen_pair(
+        dataset) -> None:
+    from attendance_app.services.benchmarks.digits_validation import validation_split
+
+    _, labels = load_mnist_folder(dataset("mnist_t10k"))
+    train, held = validation_split(labels, np.random.default_rng(0), (2, 5))
+    assert set(labels[train]) == {0, 1, 3, 4, 6, 7} and len(train) == 6 * 750
+    assert set(labels[held]) == set(range(8)) and not np.intersect1d(train, held).size
+    assert np.isin(np.flatnonzero(np.isin(labels, (2, 5))), held).all()
+    with pytest.raises(ValueError):
+        validation_split(labels, np.random.default_rng(0), (8, 9))
+
+
+@pytest.mark.slow
+def test_a_short_validation_run_scores_both_readouts_on_digits_0_to_7_only(dataset) -> None:
+    from attendance_app.services.benchmarks.digits_validation import run_digits_validation
+
+    result = run_digits_validation(dataset("mnist_t10k"), epochs=1, train_per_seen_digit=48)
+    assert result["max_label_used"] == 7 and result["pseudo_unseen"] == [6, 7]
+    assert set(result["readouts"]) == {"features", "projection"}
+    chosen = result["readouts"][result["chosen_readout"]]
+    assert all(chosen["pseudo_unseen_2way_1shot"] >= r["pseudo_unseen_2way_1shot"]
+               for r in result["readouts"].values())
+    assert chosen["pseudo_unseen_2way_1shot"] > 0.5  # chance

@@ -51,10 +51,10 @@ def run_digits_benchmark(
                                       seed=seed, progress=report)
     held_labels = labels[held_idx]
     result = {
-        "seen_10way_1shot": _accuracy(features, held_labels, SEEN_DIGITS, range(10), 1, rng),
-        "unseen_10way_1shot": _accuracy(features, held_labels, UNSEEN_DIGITS, range(10), 1, rng),
-        "unseen_10way_5shot": _accuracy(features, held_labels, UNSEEN_DIGITS, range(10), 5, rng),
-        "unseen_2way_1shot": _accuracy(features, held_labels, UNSEEN_DIGITS, UNSEEN_DIGITS, 1, rng),
+        "seen_10way_1shot": template_accuracy(features, held_labels, SEEN_DIGITS, range(10), 1, rng),
+        "unseen_10way_1shot": template_accuracy(features, held_labels, UNSEEN_DIGITS, range(10), 1, rng),
+        "unseen_10way_5shot": template_accuracy(features, held_labels, UNSEEN_DIGITS, range(10), 5, rng),
+        "unseen_2way_1shot": template_accuracy(features, held_labels, UNSEEN_DIGITS, UNSEEN_DIGITS, 1, rng),
     }
     result["train_images"] = float(len(train_idx))
     result["heldout_images"] = float(len(held_idx))
@@ -75,7 +75,7 @@ def split_digits(labels: np.ndarray, rng: np.random.Generator,
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(held))
 
 
-def _accuracy(features: np.ndarray, labels: np.ndarray, probe_digits, template_digits,
+def template_accuracy(features: np.ndarray, labels: np.ndarray, probe_digits, template_digits,
               shots: int, rng: np.random.Generator) -> float:
     """Mean over DRAWS of the share of probes whose most similar template is their own digit."""
     template_digits = list(template_digits)
