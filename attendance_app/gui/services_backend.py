@@ -230,12 +230,14 @@ class ServicesBackend(ServicesReports):
         overlays = [FaceOverlay(t.box, t.state, _caption(t)) for t in result.tracks]
         arrivals, unknowns = [], []
         if self._run is not None:
-            for s in result.sightings:
-                record = self._run.on_sighting(s.person_id, s.similarity, s.crop)
-                if record is not None:  # committed before it is shown
-                    arrivals.append(AttendanceRow(
-                        s.person_id, record.person_name or f"#{s.person_id}",
-                        record.time, record.effective_status.value, png_from_rgb(s.crop)))
+            crops = {s.person_id: s.crop for s in result.sightings}
+            # every record committed now (a retried one too), each once, after it is committed
+            for record in self._run.on_sightings(result.sightings):
+                crop = crops.get(record.person_id)
+                arrivals.append(AttendanceRow(
+                    record.person_id, record.person_name or f"#{record.person_id}", record.time,
+                    record.effective_status.value,
+                    png_from_rgb(crop) if crop is not None else record.thumbnail_png))
             for u in result.unknowns:
                 self._run.on_unknown(u.crop, u.best_similarity)
         for u in result.unknowns:
