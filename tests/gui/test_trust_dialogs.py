@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit
 
 from attendance_app.config import AppPaths, Settings
 from attendance_app.domain.errors import DatabaseError
-from attendance_app.gui.admin_gate import AdminGate
+from attendance_app.gui.admin_gate import AdminGate, AdminSection
 from attendance_app.gui.app import create_window, ensure_application
 from attendance_app.gui.dialogs.admin_password_dialog import (AdminPasswordDialog,
                                                               SetAdminPasswordDialog)
@@ -362,6 +362,34 @@ def test_the_gate_over_the_real_guard_passes_its_lockout_message(qtbot, tmp_path
     now[0] += 3
     assert gate.allow("x") and gate.remembered
     db.close()
+
+
+def test_the_gate_fails_closed_when_the_database_cannot_say_whether_a_password_is_set(
+        qtbot, caplog):
+    """Issue 14 item 5: a transient database error must not let `set_password` skip the
+    current-password check (it used to read the error as "no password set")."""
+    class FlakyBackend:
+        new_password = None
+
+        def admin_password_set(self):
+            raise DatabaseError("database is locked (simulated)")
+
+        def require_admin(self, provider):
+            raise AssertionError("never reached: the gate cannot tell whether it may ask")
+
+        def set_admin_password(self, new):
+            self.new_password = new
+
+    messages = []
+    errors = ErrorPresenter(None, lambda t, m: messages.append(m))
+    gate = AdminGate(None, errors)
+    backend = FlakyBackend()
+    gate.set_backend(backend)
+    section = AdminSection(gate, errors)
+    gate.ask_new_password = Answers("attacker-password")
+    assert gate.password_set() is True
+    assert section.set_password() is False
+    assert backend.new_password is None and "locked" in messages[-1]
 
 
 # ------------------------------------------------------------------ warnings, housekeeping
