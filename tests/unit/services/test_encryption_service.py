@@ -137,11 +137,12 @@ def test_a_failure_while_converting_leaves_everything_clear_and_encryption_off(
     data = ClearData(db)
     real_encrypt, calls = BiometricCipher.encrypt, []
 
-    def encrypt_then_fail(self: BiometricCipher, plaintext: bytes, context: str) -> bytes:
+    def encrypt_then_fail(self: BiometricCipher, plaintext: bytes, context: str,
+                          *magic: bytes) -> bytes:
         calls.append(context)
         if len(calls) > 5:  # the key check value and a few rows, then the "crash"
             raise OSError("disk refused the write")
-        return real_encrypt(self, plaintext, context)
+        return real_encrypt(self, plaintext, context, *magic)
 
     monkeypatch.setattr(BiometricCipher, "encrypt", encrypt_then_fail)
     with pytest.raises(OSError):
