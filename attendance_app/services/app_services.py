@@ -71,13 +71,25 @@ class AppServices:
         except DatabaseError as exc:
             raise startup_checks.explain_open_failure(paths, exc) from exc
         services = cls(paths, settings, db)
+        from attendance_app.services.erasure_service import reapply_erasures
+
+        try:
+            # A database restored or copied back by hand must not bring an erased person back.
+            back = reapply_erasures(db, paths)
+        except DatabaseError as exc:
+            back = 0
+            services.startup_warnings.append(f"recorded erasures not re-applied yet: {exc}")
+        if back:
+            services.startup_warnings.append(
+                f"{back} person(s) erased earlier were in the database again (restored from "
+                f"an older copy) and have been erased again")
         if passphrase is not None:
             try:
                 services.unlock(passphrase)
             except BaseException:
                 db.close()
                 raise
-        services.startup_warnings = services.housekeeping()
+        services.startup_warnings += services.housekeeping()
         return services
 
     def housekeeping(self, now: datetime | None = None) -> list[str]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from attendance_app.domain.errors import ValidationError
 from attendance_app.storage.backup import list_backups
+from attendance_app.storage.database_copies import list_database_copies
 from attendance_app.storage.biometric_cipher import (
     ROW_BOUND_KEY,
     ROW_MAGIC,
@@ -158,9 +159,12 @@ def scrub_files(app_db: AppDatabase) -> bool:
 
 
 def clear_text_backups(backups_dir: Path | str) -> list[Path]:
-    """Backups that may hold biometric data in clear text: every backup that exists when
-    encryption is turned on (made before it). Newest first."""
-    return list_backups(backups_dir)
+    """Backups that may hold biometric data in clear text: every database copy in the backups
+    folder when encryption is turned on (made before it): the daily backups and also the
+    pre-restore and damaged copies. Newest daily first, then the others by name."""
+    daily = list_backups(backups_dir)
+    others = [p for p in list_database_copies(backups_dir) if p not in daily]
+    return daily + others
 
 
 def _check_new_passphrase(passphrase: str) -> None:
