@@ -212,12 +212,20 @@ class ServicesBackend(ServicesReports):
     def start_session(self, name: str, roster_group: str | None,
                       late_after: datetime | None) -> tuple[Session, int | None]:
         self.people()
-        run = self.services.attendance.start_session(name, roster_group, late_after)
+        # the same name today continues a session a crash left open (nobody recorded twice)
+        run, _resumed = self.services.attendance.start_or_resume(name, roster_group, late_after)
         self._run = run
         # Warm the gallery here; the camera thread reads it through GalleryProvider, which
         # reloads on its own connection after an enrolment or deletion invalidates it.
         self.services.gallery.current()
         return run.session, run.roster_size
+
+    def interrupted_sessions(self) -> list[Session]:
+        return self.services.attendance.interrupted_sessions()
+
+    def close_interrupted(self, session_id: int) -> int:
+        """Close a session a crash left open; returns how many absentees were recorded."""
+        return len(self.services.attendance.close_interrupted(session_id))
 
     def stop_session(self) -> None:
         if self._run is not None:

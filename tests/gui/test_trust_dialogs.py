@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 import types
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -390,6 +390,31 @@ def test_the_gate_fails_closed_when_the_database_cannot_say_whether_a_password_i
     assert gate.password_set() is True
     assert section.set_password() is False
     assert backend.new_password is None and "locked" in messages[-1]
+
+
+# ------------------------------------------------------------ interrupted sessions (issue 14)
+def test_a_session_left_open_by_a_crash_is_asked_about_and_resumed_by_name(make_window, qtbot):
+    from attendance_app.domain.session import Session
+
+    backend = FakeBackend()
+    backend.interrupted = [Session(7, "Math 101", datetime(2026, 12, 1, 9, 0))]
+    answers = Answers("resume")
+    window = make_window(backend, lambda w: setattr(w, "ask_interrupted_session", answers))
+    assert [call[1].name for call in answers.calls] == ["Math 101"]
+    qtbot.waitUntil(lambda: window.live_tab.session_running, timeout=5000)
+    assert backend.started_sessions == ["Math 101"]  # the services resume it by name
+    window.live_tab.stop_session()
+
+
+def test_a_session_left_open_can_be_closed_with_its_absentees_at_start_up(make_window):
+    from attendance_app.domain.session import Session
+
+    backend = FakeBackend()
+    backend.interrupted = [Session(7, "Math 101", datetime(2026, 12, 1, 9, 0))]
+    window = make_window(backend,
+                         lambda w: setattr(w, "ask_interrupted_session", Answers("close")))
+    assert backend.closed_interrupted == [7] and backend.started_sessions == []
+    assert "2 absent recorded" in window.notices.text("closed-7")
 
 
 # ------------------------------------------------------------------ warnings, housekeeping
