@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.training_tab = TrainingTab(self.runner, self.errors)
         self.reports_tab = ReportsTab(self.runner, self.errors)
         self.settings_tab = SettingsTab(paths.data_dir, self.errors)
+        self.settings_tab.runner = self.runner  # the histogram is computed off the GUI thread
         for tab, title in ((self.live_tab, "Live"), (self.enrol_tab, "Enrol"),
                            (self.people_tab, "People"), (self.training_tab, "Training"),
                            (self.reports_tab, "Reports"), (self.settings_tab, "Settings")):

@@ -36,7 +36,8 @@ from attendance_app.gui.widgets.video_view import FaceOverlay
 from attendance_app.reporting.report_table import ReportTable
 from attendance_app.services.app_services import AppServices
 from attendance_app.services.live_support import (available_cameras, open_frame_source,
-                                                  similarity_distribution)
+                                                  similarity_distribution,
+                                                  similarity_distribution_at)
 from attendance_app.services.report_service import ReportService
 
 
@@ -256,6 +257,10 @@ class ServicesBackend(ServicesReports):
         if self.services.biometrics_locked:  # the templates are encrypted: no histogram
             return np.zeros((0,), np.float32), np.zeros((0,), np.float32)
         return similarity_distribution(self.services.db)
+
+    def similarity_scores_job(self, ctx: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Any thread (own connection): `similarity_scores` for the task runner."""
+        return similarity_distribution_at(self.services.paths.db_path)
 
     def active_model_name(self) -> str:
         return self._model_name
