@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from attendance_app.config import AppPaths, Settings, save_settings
+from attendance_app.config import AppPaths, Settings, save_settings, take_settings_warnings
 from attendance_app.domain.errors import AttendanceAppError, DatabaseError
 from attendance_app.storage.database import AppDatabase, open_database
 from attendance_app.storage.people_repository import PeopleRepository
@@ -71,6 +71,8 @@ class AppServices:
         except DatabaseError as exc:
             raise startup_checks.explain_open_failure(paths, exc) from exc
         services = cls(paths, settings, db)
+        # A damaged settings.json was replaced when it was loaded: the window shows why.
+        services.startup_warnings.extend(take_settings_warnings(paths))
         from attendance_app.services.erasure_service import reapply_erasures
 
         try:
