@@ -154,9 +154,14 @@ class PeopleRepository:
     def delete_identities(self, identities: list[tuple[int, str]]) -> int:
         """Delete the people named by (id, created_at) that are still here (re-applying
         recorded erasures after a restore); returns how many were deleted."""
+        wanted = set(identities)
+        present = [i for i in wanted if self._app_db.conn.execute(
+            "SELECT 1 FROM people WHERE id = ? AND created_at = ?", list(i)).fetchone()]
+        if not present:
+            return 0  # the usual case: read-only, no write lock taken at every start
         deleted = 0
         with self._app_db.transaction() as db:
-            for person_id, created_at in identities:
+            for person_id, created_at in present:
                 deleted += db.execute("DELETE FROM people WHERE id = ? AND created_at = ?",
                                       [person_id, created_at]).rowcount
         if deleted:
