@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.notices)
         central_layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        # dialogs are the edge: tests replace these three
+        # dialogs are the edge: tests replace these four
         self.ask_damaged_database = ask_damaged_database
         self.ask_passphrase = ask_passphrase
         self.ask_interrupted_session = ask_interrupted_session
