@@ -1,5 +1,11 @@
 """Settings (a frozen dataclass persisted as JSON) and AppPaths (where data lives).
 
+Settings are validated (`validate_settings`: types and ranges, errors name the field) when saved
+and when loaded. A settings.json that cannot be read, or holds invalid values, is never silently
+replaced by defaults: the file is kept as `settings.json.damaged-<time>`, the fields that could
+be read are kept, the others take their defaults, and a warning saying so is recorded for the
+CLI's stderr and the window's start-up notice (`take_settings_warnings`) and logged.
+
 The data dir is platformdirs' user data dir unless `--data-dir` or ATTENDANCE_APP_DATA_DIR says
 otherwise. It holds the SQLite database, converted model weights, backups and logs, and is
 created with mode 0700 because it holds biometric data.
@@ -8,12 +14,20 @@ created with mode 0700 because it holds biometric data.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import shutil
+import threading
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
+
+from attendance_app.domain.errors import ValidationError
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "attendance_app"
 DATA_DIR_ENV = "ATTENDANCE_APP_DATA_DIR"
@@ -99,18 +113,111 @@ class AppPaths:
         return self
 
 
+# (lowest, highest) allowed for the numeric settings; None = unbounded on that side. Fields not
+# listed are checked for their type only (the type of their default).
+SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "match_threshold": (-1.0, 1.0), "runner_up_margin": (0.0, 1.0),
+    "crop_margin": (0, 80), "min_face_size": (10, 1000),
+    "enroll_min_face_px": (1, 4000), "enroll_min_sharpness": (0.0, None),
+    "enroll_shots": (1, 50), "confirm_frames": (1, 100),
+    "confirm_min_similarity": (-1.0, 1.0), "unknown_after_frames": (1, 1000),
+    "check_every_frames": (1, 1000), "reembed_every_frames": (1, 1000),
+    "detect_every_frames": (1, 100), "detect_max_side": (64, 8192),
+    "late_after_minutes": (0, 24 * 60), "unknown_snapshot_retention_days": (0, 36500),
+    "thumbnail_retention_days": (0, 36500), "backups_keep": (1, 1000),
+}
+
+_warnings: dict[str, list[str]] = {}
+_warnings_lock = threading.Lock()
+
+
+def setting_problem(name: str, value: Any) -> str | None:
+    """Why `value` is not valid for the setting `name` (None when it is)."""
+    default = getattr(Settings(), name)
+    kind = type(default)
+    if kind is bool:
+        ok = isinstance(value, bool)
+    elif kind is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, kind)
+    if not ok:
+        return f"the setting {name} must be {kind.__name__}, not {value!r}"
+    if kind is str and not value.strip():
+        return f"the setting {name} must not be empty"
+    low, high = SETTING_RANGES.get(name, (None, None))
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = f"between {low} and {high}" if high is not None else f"at least {low}"
+        return f"the setting {name} must be {span}, not {value!r}"
+    return None
+
+
+def validate_settings(settings: Settings) -> Settings:
+    """Return `settings` when every field has the right type and range; ValidationError
+    naming the first bad field otherwise."""
+    for f in fields(Settings):
+        problem = setting_problem(f.name, getattr(settings, f.name))
+        if problem:
+            raise ValidationError(problem)
+    return settings
+
+
 def load_settings(paths: AppPaths) -> Settings:
-    """Read settings.json; unknown keys are ignored and missing keys take defaults."""
+    """Read settings.json; missing keys take defaults and unknown keys are ignored. A file that
+    cannot be parsed, or has invalid values, is kept aside with a warning (module docstring)."""
+    path = paths.settings_path
     try:
-        raw = json.loads(paths.settings_path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        raw: Any = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return Settings()
-    known = {f.name for f in fields(Settings)}
-    return Settings(**{k: v for k, v in raw.items() if k in known})
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return _recover(paths, {}, [f"it could not be read ({exc})"])
+    if not isinstance(raw, dict):
+        return _recover(paths, {}, ["it does not hold a JSON object"])
+    good, problems = {}, []
+    for f in fields(Settings):
+        if f.name in raw:
+            problem = setting_problem(f.name, raw[f.name])
+            if problem:
+                problems.append(problem)
+            else:
+                good[f.name] = raw[f.name]
+    return _recover(paths, good, problems) if problems else Settings(**good)
+
+
+def _recover(paths: AppPaths, good: dict[str, Any], problems: list[str]) -> Settings:
+    """Keep the bad file, write the settings now in force, and record the warning."""
+    settings = Settings(**good)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = paths.settings_path.with_name(f"{paths.settings_path.name}.damaged-{stamp}")
+    try:
+        shutil.copy2(paths.settings_path, kept)
+        save_settings(paths, settings)
+        where = f"the file was kept as {kept}"
+    except OSError as exc:
+        where = f"the file could not be kept aside ({exc})"
+    reset = [f.name for f in fields(Settings) if f.name not in good]
+    reset_text = ("every setting now has its default value" if not good else
+                  f"these now have their default values: {', '.join(reset)}")
+    warning = f"settings.json had problems: {'; '.join(problems)}. {where}; {reset_text}"
+    log.warning(warning)
+    with _warnings_lock:
+        _warnings.setdefault(str(paths.settings_path), []).append(warning)
+    return settings
+
+
+def take_settings_warnings(paths: AppPaths) -> list[str]:
+    """The warnings `load_settings` recorded for this data dir, once (then forgotten)."""
+    with _warnings_lock:
+        return _warnings.pop(str(paths.settings_path), [])
 
 
 def save_settings(paths: AppPaths, settings: Settings) -> None:
-    """Write settings.json atomically (temp file then os.replace)."""
+    """Write settings.json atomically (temp file then os.replace). ValidationError (nothing
+    written) when a value is invalid."""
+    validate_settings(settings)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     tmp = paths.settings_path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")

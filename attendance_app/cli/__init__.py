@@ -7,6 +7,7 @@ error boundary in `main` turns named domain errors into a message on stderr and 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -32,9 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _start_log(data_dir: str | None) -> None:
+    """The rotating log file in the data folder, for the window and every command."""
+    from attendance_app.config import AppPaths
+    from attendance_app.services.log_setup import configure_logging
+
+    configure_logging(AppPaths.resolve(data_dir).logs_dir)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _start_log(args.data_dir)
     if args.command is None:
         from attendance_app.gui.app import run_gui  # Qt only when the window is wanted
 
@@ -43,8 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args, ctx) or EXIT_OK)
     except AttendanceAppError as exc:
+        logging.getLogger("attendance_app.cli").warning("%s failed: %s", args.command, exc)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception:
+        logging.getLogger("attendance_app.cli").exception("%s crashed", args.command)
+        raise
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

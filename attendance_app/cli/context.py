@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from attendance_app.config import AppPaths, load_settings
+from attendance_app.config import AppPaths, load_settings, take_settings_warnings
 
 if TYPE_CHECKING:
     from attendance_app.config import Settings
@@ -20,7 +21,10 @@ class CliContext:
 
     @cached_property
     def settings(self) -> "Settings":
-        return load_settings(self.paths)
+        settings = load_settings(self.paths)
+        for warning in take_settings_warnings(self.paths):  # never a silent reset to defaults
+            print(f"warning: {warning}", file=sys.stderr)
+        return settings
 
     @cached_property
     def services(self) -> "AppServices":

@@ -18,6 +18,7 @@ from attendance_app.cli.context import CliContext
 from attendance_app.cli.output import print_json
 from attendance_app.domain.errors import DatabaseError, ValidationError
 from attendance_app.services.admin_guard import AdminGuard
+from attendance_app.services.database_recovery import reapply_after_restore
 from attendance_app.services.startup_checks import check_database_at_startup
 from attendance_app.storage.backup import backup_database, restore_database
 from attendance_app.storage.database import open_database
@@ -61,7 +62,11 @@ def restore_command(args: argparse.Namespace, ctx: CliContext) -> int:
                                ctx.paths.backups_dir / f"pre-restore-{stamp}.db")
         print(f"the current database was kept as {kept}", file=sys.stderr)
     restore_database(src, ctx.paths.db_path)
+    again = reapply_after_restore(ctx.paths)
     print(f"restored {src} into {ctx.paths.db_path}")
+    if again:
+        print(f"{again} person(s) deleted since that backup was made were erased again",
+              file=sys.stderr)
     return 0
 
 

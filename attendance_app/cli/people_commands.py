@@ -68,8 +68,15 @@ def remove_person(args: argparse.Namespace, ctx: CliContext) -> int:
         answer = input(f"Delete {person.label} and all their face data? [y/N] ").strip().lower()
         if answer not in ("y", "yes"):
             raise ValidationError("not deleted (answer was not yes)")
-    people.delete(person.id)
-    print(f"deleted {person.label}: templates, face crops and snapshots removed")
+    result = people.delete(person.id)
+    print(f"deleted {person.label}: templates, face crops and snapshots removed from the "
+          f"database and {len(result.copies_scrubbed)} backup(s) or copies")
+    if result.copies_removed:
+        print(f"removed {len(result.copies_removed)} damaged copy(ies) that could not be "
+              f"scrubbed: {', '.join(str(p) for p in result.copies_removed)}")
+    if not result.wal_emptied:
+        print("note: another program still reads the database; the old pages leave the "
+              "write-ahead log when it closes")
     return 0
 
 

@@ -45,10 +45,16 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     recognizer = services.make_recognizer(
         detect_scale=args.detect_scale, async_detection=source.is_live,
         name_of=lambda pid: people[pid].name if pid in people else None)
-    session_run = services.attendance.start_session(args.session, args.roster, late_after,
-                                                    planned_end, start)
+    # The same session name on the same day continues a session a crash left open.
+    session_run, resumed = services.attendance.start_or_resume(args.session, args.roster,
+                                                               late_after, planned_end, start)
     emit = _json_record if args.json else _text_record
-    if not args.json:
+    if resumed:
+        print(f"resuming session {session_run.session.name!r} (started "
+              f"{session_run.session.started_at:%H:%M:%S}, not closed: the app stopped); "
+              f"{len(session_run.records())} record(s) already taken, nobody is recorded twice",
+              file=sys.stderr)
+    elif not args.json:
         print(f"session {session_run.session.name!r} started at {start:%H:%M:%S}; "
               f"source {source.description}; Ctrl-C to stop", file=sys.stderr)
 

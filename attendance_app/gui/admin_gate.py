@@ -15,6 +15,7 @@ A tab used on its own (tests, screenshots) has no gate above it: `admin_allowed`
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,8 @@ from attendance_app.domain.errors import AccessDeniedError
 from attendance_app.gui.dialogs.admin_password_dialog import (ask_admin_password,
                                                               ask_new_admin_password)
 from attendance_app.gui.error_presenter import ErrorPresenter
+
+log = logging.getLogger(__name__)
 
 REMEMBER_S = 300.0
 DENIED_TITLE = "Administrator password needed"
@@ -58,12 +61,16 @@ class AdminGate:
         return self._backend
 
     def password_set(self) -> bool:
+        """Whether a password protects the sensitive actions. Fails closed: when the database
+        cannot say (a transient error), the answer is True, so nothing skips the password."""
         if self._backend is None:
             return False
         try:
             return bool(self._backend.admin_password_set())
         except Exception:
-            return False
+            log.warning("could not read whether an administrator password is set; "
+                        "assuming it is", exc_info=True)
+            return True
 
     @property
     def remembered(self) -> bool:

@@ -32,6 +32,7 @@ from attendance_app.gui.backend import GuiBackend
 from attendance_app.gui.camera_controller import CameraController
 from attendance_app.gui.dialogs.damaged_database_dialog import ask_damaged_database
 from attendance_app.gui.dialogs.passphrase_dialog import LOCKED_CONSEQUENCES, ask_passphrase
+from attendance_app.gui.dialogs.interrupted_session_dialog import ask_interrupted_session
 from attendance_app.gui.error_presenter import ErrorPresenter, Sink, user_message
 from attendance_app.gui.tabs.enrol_tab import EnrolTab
 from attendance_app.gui.tabs.live_tab import LiveTab
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.training_tab = TrainingTab(self.runner, self.errors)
         self.reports_tab = ReportsTab(self.runner, self.errors)
         self.settings_tab = SettingsTab(paths.data_dir, self.errors)
+        self.settings_tab.runner = self.runner  # the histogram is computed off the GUI thread
         for tab, title in ((self.live_tab, "Live"), (self.enrol_tab, "Enrol"),
                            (self.people_tab, "People"), (self.training_tab, "Training"),
                            (self.reports_tab, "Reports"), (self.settings_tab, "Settings")):
@@ -86,9 +88,11 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.notices)
         central_layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        # dialogs are the edge: tests replace these three
+        # dialogs are the edge: tests replace these four
         self.ask_damaged_database = ask_damaged_database
         self.ask_passphrase = ask_passphrase
+        self.ask_interrupted_session = ask_interrupted_session
+        self._resume_session: str | None = None  # a crashed session to restart once ready
         self.admin_gate = AdminGate(self, self.errors)
         self.admin_section = AdminSection(self.admin_gate, self.errors,
                                           on_changed=lambda: self.admin_offer.setVisible(False))
@@ -165,6 +169,7 @@ class MainWindow(QMainWindow):
             tab.set_backend(backend)
         self.camera.set_opener(backend.open_frame_source)
         self._show_startup_notices(backend)
+        self._ask_about_interrupted_sessions(backend)
         self.show_status("Loading face models…")
         self.runner.submit("load models", backend.warm_up, on_success=self._models_ready,
                            on_error=lambda e: self._loading_failed("Face models not loaded", e))
@@ -175,6 +180,10 @@ class MainWindow(QMainWindow):
         self.settings_tab.on_models_ready(self.backend)
         self.training_tab.set_backend(self.backend)  # it needs the active model
         self.live_tab.start_source(self._camera_spec or self.backend.settings().camera)
+        if self._resume_session is not None:  # resumed by name: the services continue it
+            name, self._resume_session = self._resume_session, None
+            self.live_tab.controls.name_edit.setText(name)
+            self.live_tab.controls.start_requested.emit(name, None, None)
 
     def _loading_failed(self, title: str, exc: BaseException) -> None:
         self.show_status(f"{title}: see the message")
@@ -236,6 +245,22 @@ class MainWindow(QMainWindow):
             offers.setValue(ADMIN_OFFER_KEY, True)  # offered once, on the first run
             offers.sync()
             self.admin_offer.setVisible(True)
+
+    def _ask_about_interrupted_sessions(self, backend: GuiBackend) -> None:
+        """Sessions a crash left open: resume one (once the models are ready) or close them."""
+        interrupted = getattr(backend, "interrupted_sessions", None)
+        for session in interrupted() if interrupted is not None else []:
+            answer = self.ask_interrupted_session(self, session)
+            if answer == "resume" and self._resume_session is None:
+                self._resume_session = session.name
+            elif answer == "close":
+                try:
+                    absent = backend.close_interrupted(session.id)
+                except Exception as exc:
+                    self.errors.present("Could not close the session", exc)
+                    continue
+                self.notices.add(f"closed-{session.id}", f"Session “{session.name}” closed; "
+                                                         f"{absent} absent recorded.")
 
     def on_admin_offer(self, link: str) -> None:
         """The status bar offer: "set" opens the dialog, "dismiss" hides the offer."""

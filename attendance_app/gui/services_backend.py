@@ -36,7 +36,8 @@ from attendance_app.gui.widgets.video_view import FaceOverlay
 from attendance_app.reporting.report_table import ReportTable
 from attendance_app.services.app_services import AppServices
 from attendance_app.services.live_support import (available_cameras, open_frame_source,
-                                                  similarity_distribution)
+                                                  similarity_distribution,
+                                                  similarity_distribution_at)
 from attendance_app.services.report_service import ReportService
 
 
@@ -212,12 +213,20 @@ class ServicesBackend(ServicesReports):
     def start_session(self, name: str, roster_group: str | None,
                       late_after: datetime | None) -> tuple[Session, int | None]:
         self.people()
-        run = self.services.attendance.start_session(name, roster_group, late_after)
+        # the same name today continues a session a crash left open (nobody recorded twice)
+        run, _resumed = self.services.attendance.start_or_resume(name, roster_group, late_after)
         self._run = run
         # Warm the gallery here; the camera thread reads it through GalleryProvider, which
         # reloads on its own connection after an enrolment or deletion invalidates it.
         self.services.gallery.current()
         return run.session, run.roster_size
+
+    def interrupted_sessions(self) -> list[Session]:
+        return self.services.attendance.interrupted_sessions()
+
+    def close_interrupted(self, session_id: int) -> int:
+        """Close a session a crash left open; returns how many absentees were recorded."""
+        return len(self.services.attendance.close_interrupted(session_id))
 
     def stop_session(self) -> None:
         if self._run is not None:
@@ -230,12 +239,14 @@ class ServicesBackend(ServicesReports):
         overlays = [FaceOverlay(t.box, t.state, _caption(t)) for t in result.tracks]
         arrivals, unknowns = [], []
         if self._run is not None:
-            for s in result.sightings:
-                record = self._run.on_sighting(s.person_id, s.similarity, s.crop)
-                if record is not None:  # committed before it is shown
-                    arrivals.append(AttendanceRow(
-                        s.person_id, record.person_name or f"#{s.person_id}",
-                        record.time, record.effective_status.value, png_from_rgb(s.crop)))
+            crops = {s.person_id: s.crop for s in result.sightings}
+            # every record committed now (a retried one too), each once, after it is committed
+            for record in self._run.on_sightings(result.sightings):
+                crop = crops.get(record.person_id)
+                arrivals.append(AttendanceRow(
+                    record.person_id, record.person_name or f"#{record.person_id}", record.time,
+                    record.effective_status.value,
+                    png_from_rgb(crop) if crop is not None else record.thumbnail_png))
             for u in result.unknowns:
                 self._run.on_unknown(u.crop, u.best_similarity)
         for u in result.unknowns:
@@ -246,6 +257,10 @@ class ServicesBackend(ServicesReports):
         if self.services.biometrics_locked:  # the templates are encrypted: no histogram
             return np.zeros((0,), np.float32), np.zeros((0,), np.float32)
         return similarity_distribution(self.services.db)
+
+    def similarity_scores_job(self, ctx: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Any thread (own connection): `similarity_scores` for the task runner."""
+        return similarity_distribution_at(self.services.paths.db_path)
 
     def active_model_name(self) -> str:
         return self._model_name

@@ -120,32 +120,38 @@ class AdminGuard:
 
     def require(self, password_provider: PasswordProvider) -> None:
         """Return when no password is set or the provided one is right; otherwise raise
-        AccessDeniedError (missing, wrong, or asked again too soon after repeated failures)."""
-        stored = self._kv.get(PASSWORD_KEY)
-        if stored is None:
+        AccessDeniedError (missing, wrong, or asked again too soon after repeated failures).
+
+        The pause is checked before asking (no dialog during a lockout) and checked again,
+        with the verification and the failure count, in one write transaction (BEGIN
+        IMMEDIATE): two processes guessing at once are serialised, so the second sees the
+        first one's failure and its pause instead of a free attempt."""
+        if self._kv.get(PASSWORD_KEY) is None:
             return
-        locked = self.seconds_locked()
-        if locked > 0:
-            raise AccessDeniedError(
-                f"too many wrong administrator passwords: try again in {locked:.0f} s")
+        self._refuse_while_locked()
         password = password_provider()
         if not password:
             raise AccessDeniedError("this action needs the administrator password")
-        if verify_password(password, stored):
-            if self.failures().count:
-                self._kv.delete(FAILURES_KEY)
-            return
-        count = self._record_failure()
+        with self._app_db.transaction():
+            stored = self._kv.get(PASSWORD_KEY)
+            if stored is None:
+                return  # cleared meanwhile: nothing is protected any more
+            self._refuse_while_locked()
+            if verify_password(password, stored):
+                if self.failures().count:
+                    self._kv.delete(FAILURES_KEY)
+                return
+            count = self.failures().count + 1
+            self._kv.set(FAILURES_KEY, f"{count} {self._clock():.3f}")
         pause = lockout_seconds(count)
         after = f"; the next attempt is possible in {pause:.0f} s" if pause else ""
         raise AccessDeniedError(f"wrong administrator password{after}")
 
-    def _record_failure(self) -> int:
-        # BEGIN IMMEDIATE makes the read-increment-write atomic across processes.
-        with self._app_db.transaction():
-            count = self.failures().count + 1
-            self._kv.set(FAILURES_KEY, f"{count} {self._clock():.3f}")
-        return count
+    def _refuse_while_locked(self) -> None:
+        locked = self.seconds_locked()
+        if locked > 0:
+            raise AccessDeniedError(
+                f"too many wrong administrator passwords: try again in {locked:.0f} s")
 
 
 def require_admin(services: "AppServices", password_provider: PasswordProvider) -> None:

@@ -15,6 +15,7 @@ AccessDeniedError.
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime
 from collections.abc import Callable
@@ -23,10 +24,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from attendance_app.config import AppPaths, Settings, save_settings
+from attendance_app.config import AppPaths, Settings, save_settings, take_settings_warnings
 from attendance_app.domain.errors import AttendanceAppError, DatabaseError
 from attendance_app.storage.database import AppDatabase, open_database
 from attendance_app.storage.people_repository import PeopleRepository
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from attendance_app.services.attendance_service import AttendanceService
@@ -51,6 +54,7 @@ class AppServices:
         self._detectors: dict[int, "MtcnnFaceDetector"] = {}
         self._detector_lock = threading.Lock()
         self.startup_warnings: list[str] = []
+        self._unlocked_here = False  # this container was given the passphrase (owns the key)
 
     @classmethod
     def open(cls, paths: AppPaths, settings: Settings,
@@ -67,13 +71,27 @@ class AppServices:
         except DatabaseError as exc:
             raise startup_checks.explain_open_failure(paths, exc) from exc
         services = cls(paths, settings, db)
+        # A damaged settings.json was replaced when it was loaded: the window shows why.
+        services.startup_warnings.extend(take_settings_warnings(paths))
+        from attendance_app.services.erasure_service import reapply_erasures
+
+        try:
+            # A database restored or copied back by hand must not bring an erased person back.
+            back = reapply_erasures(db, paths)
+        except DatabaseError as exc:
+            back = 0
+            services.startup_warnings.append(f"recorded erasures not re-applied yet: {exc}")
+        if back:
+            services.startup_warnings.append(
+                f"{back} person(s) erased earlier were in the database again (restored from "
+                f"an older copy) and have been erased again")
         if passphrase is not None:
             try:
                 services.unlock(passphrase)
             except BaseException:
                 db.close()
                 raise
-        services.startup_warnings = services.housekeeping()
+        services.startup_warnings += services.housekeeping()
         return services
 
     def housekeeping(self, now: datetime | None = None) -> list[str]:
@@ -99,7 +117,20 @@ class AppServices:
             self.db.checkpoint()
         except AttendanceAppError:
             pass
+        if self._unlocked_here:
+            self.lock()  # the derived key does not outlive the container that was given it
         self.db.close()
+
+    def lock(self) -> None:
+        """Forget the key of the encrypted face data in this process (every container on this
+        file is locked again until `unlock`). Worker containers that only borrowed the key
+        never call this on close; the one that was given the passphrase does."""
+        from attendance_app.storage.biometric_columns import forget_cipher
+
+        forget_cipher(self.paths.db_path)
+        self._unlocked_here = False
+        if "gallery" in self.__dict__:
+            self.gallery.invalidate()
 
     # ------------------------------------------------------ encryption at rest
     @property
@@ -119,9 +150,17 @@ class AppServices:
     def unlock(self, passphrase: str) -> None:
         """Check the passphrase of the encrypted biometric data and use its key from now on
         (for this data dir, in this process). Raises AccessDeniedError when it is wrong."""
+        from attendance_app.services.encryption_service import bind_rows
         from attendance_app.storage.biometric_columns import unlock_database
 
-        unlock_database(self.db, passphrase)
+        cipher = unlock_database(self.db, passphrase)
+        self._unlocked_here = True
+        # Values sealed before row binding (issue 14) are re-sealed bound to their row, once;
+        # if the file is busy now it is tried again at the next unlock (reads still work).
+        try:
+            bind_rows(self.db, cipher)
+        except DatabaseError as exc:
+            log.warning("encrypted face data not re-sealed with row binding yet: %s", exc)
         if "gallery" in self.__dict__:
             self.gallery.invalidate()  # a load attempted while locked must be retried
 

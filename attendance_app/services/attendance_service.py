@@ -1,25 +1,46 @@
-"""AttendanceService: start and resume sessions, correct records, list what happened."""
+"""AttendanceService: start and resume sessions, correct records, list what happened.
+
+A running session holds its SessionLock (services.session_lock) until it is closed, so a session
+that is still open in the database but whose lock nobody holds was interrupted (crash, SIGKILL,
+power loss). `interrupted_sessions()` lists those; the window asks whether to resume or close
+each at start-up, and `start_or_resume` (the CLI's `run`) continues today's interrupted session
+of the same name instead of starting a second one. Resuming never records anyone twice (the
+policy knows who is already recorded); closing one records its absentees.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from attendance_app.config import Settings
 from attendance_app.domain.attendance import AttendanceRecord
 from attendance_app.domain.attendance_policy import AttendancePolicy, make_correction
 from attendance_app.domain.errors import NotFoundError, ValidationError
 from attendance_app.domain.session import Session
+from attendance_app.services.session_lock import (SessionLock, is_running_elsewhere,
+                                                  session_lock_path)
 from attendance_app.services.session_run import SessionRun
 from attendance_app.storage.attendance_repository import AttendanceRepository
 from attendance_app.storage.people_repository import PeopleRepository
 from attendance_app.storage.session_repository import SessionRepository
 
 
+# A live write waits this long for another program's lock before it is held and retried (the
+# window writes from its GUI thread, which must not freeze; DESIGN.md section 3: ~50 ms).
+LIVE_WRITE_TIMEOUT_MS = 50
+LIVE_RETRY_INTERVAL_S = 1.0
+
+
 class AttendanceService:
     def __init__(self, db, people: PeopleRepository, settings: Settings,
-                 clock: Callable[[], datetime] = datetime.now) -> None:
+                 clock: Callable[[], datetime] = datetime.now, *,
+                 write_timeout_ms: int | None = LIVE_WRITE_TIMEOUT_MS,
+                 retry_interval_s: float = LIVE_RETRY_INTERVAL_S) -> None:
         self._db = db
+        self._write_timeout_ms = write_timeout_ms
+        self._retry_interval_s = retry_interval_s
         self._people = people
         self._settings = settings
         self._clock = clock
@@ -40,8 +61,20 @@ class AttendanceService:
             late_after=late_after, planned_end=planned_end))
         return self._run_for(session, roster)
 
+    def start_or_resume(self, name: str, roster_group: str | None = None,
+                        late_after: datetime | None = None, planned_end: datetime | None = None,
+                        start: datetime | None = None) -> tuple[SessionRun, bool]:
+        """Today's interrupted session called `name` resumed (True), else a new one started
+        (False). A resumed session keeps its own roster, start and late-after time."""
+        day = (start or self._clock()).date()
+        for session in self._sessions.find(name, day):
+            if session.is_open and not is_running_elsewhere(self._db.path, session.id):
+                return self.resume_session(session.id), True
+        return self.start_session(name, roster_group, late_after, planned_end, start), False
+
     def resume_session(self, session_id: int) -> SessionRun:
-        """Continue an open session (after a crash or restart) without recording anyone twice."""
+        """Continue an open session (after a crash or restart) without recording anyone twice.
+        ValidationError when it is closed or another window or command is running it."""
         session = self._sessions.get(session_id)
         if not session.is_open:
             raise ValidationError(f"session {session.name!r} is already closed")
@@ -49,6 +82,23 @@ class AttendanceService:
 
     def open_sessions(self) -> list[Session]:
         return self._sessions.open_sessions()
+
+    def interrupted_sessions(self) -> list[Session]:
+        """Open sessions no process is running (the app stopped without closing them)."""
+        return [s for s in self._sessions.open_sessions()
+                if not is_running_elsewhere(self._db.path, s.id)]
+
+    def close_interrupted(self, session_id: int) -> list[AttendanceRecord]:
+        """Close an interrupted session, recording its absentees; returns those records. It
+        ends at its planned end, or else at its last record (not now: the crash may be days
+        old, and "now" would report hours of a lesson that did not happen)."""
+        run = self.resume_session(session_id)
+        session = run.session
+        times = [r.time for r in self._records.list_for_session(session_id)]
+        end = max([session.started_at, *times])
+        if session.planned_end is not None:
+            end = max(end, min(session.planned_end, self._clock()))
+        return run.close(end)
 
     def records(self, session_id: int) -> list[AttendanceRecord]:
         return self._records.list_for_session(session_id)
@@ -70,6 +120,13 @@ class AttendanceService:
         return {p.id for p in members}
 
     def _run_for(self, session: Session, roster: set[int] | None) -> SessionRun:
+        assert session.id is not None
+        lock = SessionLock(session_lock_path(Path(self._db.path), session.id))
+        if not lock.acquire():
+            raise ValidationError(f"session {session.name!r} is being run by another window or "
+                                  f"command right now")
         policy = AttendancePolicy(session, roster, self._settings.record_not_on_roster,
                                   already_recorded=self._records.recorded_person_ids(session.id))
-        return SessionRun(self._db, session, policy, len(roster) if roster else None, self._clock)
+        return SessionRun(self._db, session, policy, len(roster) if roster else None,
+                          self._clock, write_timeout_ms=self._write_timeout_ms,
+                          retry_interval_s=self._retry_interval_s, release=lock.release)

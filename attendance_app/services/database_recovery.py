@@ -4,7 +4,8 @@ Used by the window when the start-up check finds the database damaged (the CLI's
 `db restore FILE` does the same with a confirmation prompt). Nothing is thrown away: a current
 database that still opens is first copied with the online backup API to
 `backups/pre-restore-<time>.db`; one too damaged for that is copied byte for byte to
-`backups/damaged-<time>.db` (0600), so it can still be examined or salvaged later.
+`backups/damaged-<time>.db` (0600), so it can still be examined or salvaged later. After the
+restore, recorded erasures are re-applied: a restore never brings a deleted person back.
 """
 
 from __future__ import annotations
@@ -28,7 +29,18 @@ def restore_backup(paths: AppPaths, src: Path | str) -> Path | None:
         raise ValidationError(f"no backup file {src}")
     kept = _keep_current(paths)
     restore_database(src, paths.db_path)
+    reapply_after_restore(paths)
     return kept
+
+
+def reapply_after_restore(paths: AppPaths) -> int:
+    """Erase again everyone the erasure log names who came back with a restored backup;
+    returns how many (see services.erasure_service)."""
+    from attendance_app.services.erasure_service import reapply_erasures
+    from attendance_app.storage.database import open_database
+
+    with open_database(paths.db_path) as app_db:
+        return reapply_erasures(app_db, paths)
 
 
 def _keep_current(paths: AppPaths) -> Path | None:

@@ -10,30 +10,42 @@ Turning it on converts every existing row in one transaction (a crash leaves the
 was, all clear text, with encryption off), then checkpoints the WAL and VACUUMs so that the old
 clear-text pages are gone from the database and WAL files. Backups made before stay clear text:
 `clear_text_backups` lists them so the caller can warn or delete them.
+
+Row binding (issue 14): every value is sealed with its table, column *and row id* as associated
+data, so two rows' ciphertexts cannot be swapped undetected. Files encrypted before that hold
+values bound to table and column only; `bind_rows` re-seals those in one transaction the first
+time the file is unlocked (AppServices.unlock), and from then on the file refuses the old form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from attendance_app.domain.errors import ValidationError
 from attendance_app.storage.backup import list_backups
+from attendance_app.storage.database_copies import list_database_copies
 from attendance_app.storage.biometric_cipher import (
+    ROW_BOUND_KEY,
+    ROW_MAGIC,
     BiometricCipher,
     enable_encryption,
     is_encrypted,
     is_encryption_enabled,
+    is_row_bound,
+    row_context,
     store_new_key,
     unlock,
 )
 from attendance_app.storage.biometric_columns import (
     BIOMETRIC_COLUMNS,
     cipher_for,
+    make_value_opener,
     remember_cipher,
 )
 from attendance_app.storage.database import AppDatabase
+from attendance_app.storage.key_value_repository import KeyValueRepository
 
 MIN_PASSPHRASE_LENGTH = 8
 _BATCH = 256  # rows re-sealed per query, so a large crop table is never held in memory whole
@@ -89,7 +101,7 @@ def enable(app_db: AppDatabase, passphrase: str) -> ConversionResult:
     _check_new_passphrase(passphrase)
     with app_db.transaction():
         cipher = enable_encryption(app_db, passphrase)
-        sealed = _reseal_all(app_db, None, cipher)
+        sealed = _reseal_all(app_db, _clear_openers(), cipher)
     remember_cipher(app_db, cipher)
     return ConversionResult(sealed, scrub_files(app_db))
 
@@ -100,12 +112,41 @@ def change_passphrase(app_db: AppDatabase, old: str, new: str) -> ConversionResu
     old_cipher = unlock(app_db, old)
     _check_new_passphrase(new)
     with app_db.transaction():
+        openers = _cipher_openers(app_db, old_cipher)  # before the new key marks the file
         new_cipher = store_new_key(app_db, new)
-        sealed = _reseal_all(app_db, old_cipher, new_cipher)
+        sealed = _reseal_all(app_db, openers, new_cipher)
     remember_cipher(app_db, new_cipher)
     # The old ciphertext is useless without the old key, but that key may be why the
     # passphrase is being changed: scrub it as well.
     return ConversionResult(sealed, scrub_files(app_db))
+
+
+def bind_rows(app_db: AppDatabase, cipher: BiometricCipher) -> int:
+    """Re-seal every value still bound to its table and column only, binding its row id too,
+    in one transaction, then mark the file so the old form is refused from now on. Returns
+    how many values were re-sealed (0 when the file is already bound or not encrypted)."""
+    kv = KeyValueRepository(app_db)
+    if not is_encryption_enabled(app_db) or kv.get(ROW_BOUND_KEY) is not None:
+        return 0
+    count = 0
+    with app_db.transaction():
+        if kv.get(ROW_BOUND_KEY) is not None:  # another process did it meanwhile
+            return 0
+        openers = _cipher_openers(app_db, cipher)
+        for table, column in BIOMETRIC_COLUMNS:
+            for batch in _batches(app_db, table, column):
+                for row_id, blob in batch:
+                    if is_row_bound(blob):
+                        continue
+                    plaintext = openers[(table, column)](blob, row_id)
+                    app_db.conn.execute(
+                        f"UPDATE {table} SET {column} = ? WHERE id = ?",
+                        [cipher.encrypt(plaintext, row_context(table, column, row_id),
+                                        ROW_MAGIC), row_id])
+                    count += 1
+        kv.set(ROW_BOUND_KEY, "1")
+    app_db.checkpoint()
+    return count
 
 
 def scrub_files(app_db: AppDatabase) -> bool:
@@ -118,9 +159,12 @@ def scrub_files(app_db: AppDatabase) -> bool:
 
 
 def clear_text_backups(backups_dir: Path | str) -> list[Path]:
-    """Backups that may hold biometric data in clear text: every backup that exists when
-    encryption is turned on (made before it). Newest first."""
-    return list_backups(backups_dir)
+    """Backups that may hold biometric data in clear text: every database copy in the backups
+    folder when encryption is turned on (made before it): the daily backups and also the
+    pre-restore and damaged copies. Newest daily first, then the others by name."""
+    daily = list_backups(backups_dir)
+    others = [p for p in list_database_copies(backups_dir) if p not in daily]
+    return daily + others
 
 
 def _check_new_passphrase(passphrase: str) -> None:
@@ -129,21 +173,34 @@ def _check_new_passphrase(passphrase: str) -> None:
                               f"characters")
 
 
-def _reseal_all(app_db: AppDatabase, old: BiometricCipher | None,
+Opener = Callable[[bytes, int], bytes]
+
+
+def _clear_openers() -> dict[tuple[str, str], Opener]:
+    return {key: (lambda blob, row_id: bytes(blob)) for key in BIOMETRIC_COLUMNS}
+
+
+def _cipher_openers(app_db: AppDatabase, cipher: BiometricCipher
+                    ) -> dict[tuple[str, str], Opener]:
+    return {(t, c): make_value_opener(app_db, cipher, t, c) for t, c in BIOMETRIC_COLUMNS}
+
+
+def _reseal_all(app_db: AppDatabase, openers: dict[tuple[str, str], Opener],
                 new: BiometricCipher) -> dict[str, int]:
-    """Inside the caller's transaction: decrypt every biometric value with `old` (None: it is
-    clear text) and store it encrypted with `new`. Returns the count per column."""
+    """Inside the caller's transaction: open every biometric value with `openers` (clear text
+    or the old key) and store it sealed with `new`, bound to its row. Count per column."""
     sealed: dict[str, int] = {}
     for table, column in BIOMETRIC_COLUMNS:
-        context = f"{table}.{column}"
         count = 0
         for batch in _batches(app_db, table, column):
             for row_id, blob in batch:
-                plaintext = bytes(blob) if old is None else old.decrypt(blob, context)
-                app_db.conn.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?",
-                                    [new.encrypt(plaintext, context), row_id])
+                plaintext = openers[(table, column)](blob, row_id)
+                app_db.conn.execute(
+                    f"UPDATE {table} SET {column} = ? WHERE id = ?",
+                    [new.encrypt(plaintext, row_context(table, column, row_id), ROW_MAGIC),
+                     row_id])
             count += len(batch)
-        sealed[context] = count
+        sealed[f"{table}.{column}"] = count
     return sealed
 
 

@@ -67,11 +67,10 @@ def run_live_loop(source: FrameSource, recognizer: LiveRecognizer, run: SessionR
                 break
             result = recognizer.process(frame)
             summary.frames += 1
-            for sighting in result.sightings:
-                record = run.on_sighting(sighting.person_id, sighting.similarity, sighting.crop)
-                if record is not None:
-                    summary.records.append(record)
-                    on_record(record)
+            # Every record committed now, a held one written on retry included, exactly once.
+            for record in run.on_sightings(result.sightings):
+                summary.records.append(record)
+                on_record(record)
             for unknown in result.unknowns:
                 run.on_unknown(unknown.crop, unknown.best_similarity)
                 summary.unknown_tracks += 1

@@ -1,8 +1,9 @@
 """PeopleService: list, find, edit and delete people; export everything stored about one person.
 
 Deleting a person removes their templates, crops and linked unknown-face snapshots (the storage
-layer cascades, with secure_delete on); their past attendance records keep only the name copied
-onto the record.
+layer cascades, with secure_delete on) from the database and from every backup and copy under
+the data folder, and logs the erasure so a restore cannot bring them back (erasure_service);
+their past attendance records keep only the name copied onto the record.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 
 from attendance_app.domain.errors import ValidationError
 from attendance_app.domain.person import Person
+from attendance_app.services.erasure_service import ErasureResult, erase_person
 from attendance_app.services.gallery_provider import GalleryProvider
 from attendance_app.storage.attendance_repository import AttendanceRepository
 from attendance_app.storage.face_crop_repository import FaceCropRepository
@@ -53,10 +55,12 @@ class PeopleService:
                             group=group or None)  # blanks clear the field
         return self._people.get(person_id)
 
-    def delete(self, person_id: int) -> None:
-        """Delete the person and all their biometric data, then drop them from the gallery."""
-        self._people.delete(person_id)
+    def delete(self, person_id: int) -> ErasureResult:
+        """Erase the person and all their biometric data from the database and every copy
+        under the data folder (services.erasure_service), then drop them from the gallery."""
+        result = erase_person(self._db, person_id)
         self._gallery.invalidate()
+        return result
 
     def thumbnail_png(self, person_id: int) -> bytes | None:
         crops = FaceCropRepository(self._db).list_for_person(person_id)

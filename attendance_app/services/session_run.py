@@ -2,14 +2,26 @@
 
 Records are written (and committed: WAL + synchronous=FULL) before anyone is told about them, so a
 crash never loses a record that was shown or printed. If the database refuses a write (locked,
-disk full), the decision stays in memory in `pending`, is retried on the next event and at close,
-and the failure is reported through `last_error`; nothing is dropped silently.
+disk full), the decision stays in memory in `pending`, is retried on a later event (`poll`, at
+most every `retry_interval_s`) and at close, and the failure is reported through `last_error`;
+nothing is dropped silently.
+
+Every event method returns *all* the records committed during the call, oldest first: a record
+held in `pending` and written later comes out of the call that wrote it, so each committed record
+reaches the window or stdout exactly once.
+
+`write_timeout_ms`: how long a live write waits for another program's lock (the window calls
+from its GUI thread and must not freeze behind a CLI writer; the SQLite default here is 5 s). A
+write that meets a lock fails fast and is retried; `close` always waits the full busy timeout.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +39,10 @@ class SessionRun:
     """Applies the attendance policy of one session and stores what it decides."""
 
     def __init__(self, db, session: Session, policy: AttendancePolicy, roster_size: int | None,
-                 clock: Callable[[], datetime] = datetime.now) -> None:
+                 clock: Callable[[], datetime] = datetime.now, *,
+                 write_timeout_ms: int | None = None, retry_interval_s: float = 0.0,
+                 monotonic: Callable[[], float] = time.monotonic,
+                 release: Callable[[], None] | None = None) -> None:
         self._db = db
         self.session = session
         self._policy = policy
@@ -37,44 +52,65 @@ class SessionRun:
         self._unknowns = UnknownFaceRepository(db)
         self.pending: list[tuple[AttendanceDecision, bytes | None]] = []
         self.last_error: str | None = None
+        self._write_timeout_ms = write_timeout_ms
+        self._retry_interval_s = retry_interval_s
+        self._monotonic = monotonic
+        self._last_failure_at: float | None = None
+        self._release = release  # gives up the session's lock (after close or detach)
 
     # ----------------------------------------------------------------- events
     def on_sighting(self, person_id: int, similarity: float, crop: np.ndarray | None = None,
-                    when: datetime | None = None) -> AttendanceRecord | None:
-        """A confirmed sighting: the new record, or None (already recorded / off the roster and
-        ignored / session closed / could not be written yet, see `pending`)."""
+                    when: datetime | None = None) -> list[AttendanceRecord]:
+        """A confirmed sighting. Returns every record committed by this call, oldest first:
+        this sighting's (unless already recorded / off the roster and ignored / session
+        closed / not written yet, see `pending`) and any held earlier that were written now."""
         decision = self._policy.on_sighting(person_id, when or self._clock(), similarity)
-        if decision is None:
-            self.flush_pending()
-            return None
-        thumbnail = encode_png(crop) if crop is not None else None
-        self.pending.append((decision, thumbnail))
-        written = self.flush_pending()
-        return written[-1] if written else None
+        if decision is not None:
+            thumbnail = encode_png(crop) if crop is not None else None
+            self.pending.append((decision, thumbnail))
+        return self._flush_live()
+
+    def on_sightings(self, sightings: Iterable[Any]) -> list[AttendanceRecord]:
+        """All confirmed sightings of one frame (objects with person_id, similarity, crop);
+        call it for every frame, even with none, so held records are retried. Returns every
+        record committed by this call, each once."""
+        written: list[AttendanceRecord] = []
+        for s in sightings:
+            written.extend(self.on_sighting(s.person_id, s.similarity, s.crop))
+        return written + self.poll()
+
+    def poll(self) -> list[AttendanceRecord]:
+        """Retry the held records when the retry interval has passed; the records written."""
+        return self._flush_live() if self.pending else []
 
     def on_unknown(self, crop: np.ndarray, best_similarity: float,
                    best_person_id: int | None = None, when: datetime | None = None):
         """Keep one snapshot of an unknown track for later review (enrol or dismiss)."""
         try:
-            return self._unknowns.add(when or self._clock(), encode_png(crop),
-                                      session_id=self.session.id,
-                                      best_person_id=best_person_id,
-                                      best_similarity=float(best_similarity))
+            with self._live_timeout():
+                return self._unknowns.add(when or self._clock(), encode_png(crop),
+                                          session_id=self.session.id,
+                                          best_person_id=best_person_id,
+                                          best_similarity=float(best_similarity))
         except AttendanceAppError as exc:
             self.last_error = f"could not keep an unknown-face snapshot: {exc}"
             return None
 
-    def mark_present(self, person_id: int, when: datetime | None = None) -> AttendanceRecord:
-        """A manual record for someone the camera did not confirm."""
+    def mark_present(self, person_id: int, when: datetime | None = None
+                     ) -> list[AttendanceRecord]:
+        """A manual record for someone the camera did not confirm: the records committed by
+        this call, the manual one last. DatabaseError when it could not be written yet."""
         decision = self._policy.mark_present_manually(person_id, when or self._clock())
         self.pending.append((decision, None))
-        written = self.flush_pending()
-        if not written:
+        with self._live_timeout():
+            written = self.flush_pending()
+        if not written or self.pending:
             raise DatabaseError(self.last_error or "the record could not be written yet")
-        return written[-1]
+        return written
 
     def close(self, when: datetime | None = None) -> list[AttendanceRecord]:
-        """End the session: absent records for roster members never seen, session closed."""
+        """End the session: absent records for roster members never seen, session closed.
+        Returns every record committed by this call (held ones first, then the absences)."""
         when = when or self._clock()
         when = max(when, self.session.started_at)
         for decision in self._policy.close(when):
@@ -84,7 +120,15 @@ class SessionRun:
             raise DatabaseError(f"{len(self.pending)} record(s) could not be written: "
                                 f"{self.last_error}. They are kept in memory; try again.")
         self.session = SessionRepository(self._db).close(self.session.id, when)
+        self.detach()
         return written
+
+    def detach(self) -> None:
+        """Stop running this session here without closing it: it stays open, and another
+        window or command (or this one) may resume it."""
+        if self._release is not None:
+            release, self._release = self._release, None
+            release()
 
     # ---------------------------------------------------------------- queries
     def records(self) -> list[AttendanceRecord]:
@@ -100,6 +144,23 @@ class SessionRun:
                 "roster_size": self.roster_size if self.roster_size is not None else -1}
 
     # -------------------------------------------------------------- internals
+    def _flush_live(self) -> list[AttendanceRecord]:
+        """`flush_pending` for live events: not again before the retry interval after a failure,
+        and waiting at most `write_timeout_ms` for a lock."""
+        if (self._last_failure_at is not None
+                and self._monotonic() - self._last_failure_at < self._retry_interval_s):
+            return []
+        with self._live_timeout():
+            return self.flush_pending()
+
+    @contextlib.contextmanager
+    def _live_timeout(self) -> Iterator[None]:
+        if self._write_timeout_ms is None:
+            yield
+            return
+        with self._db.busy_timeout(self._write_timeout_ms):
+            yield
+
     def flush_pending(self) -> list[AttendanceRecord]:
         """Write the decisions held in memory, oldest first; stop at the first failure."""
         written: list[AttendanceRecord] = []
@@ -109,8 +170,10 @@ class SessionRun:
                 record, _ = self._records.add_or_get(decision.to_record(thumbnail))
             except DatabaseError as exc:
                 self.last_error = str(exc)
+                self._last_failure_at = self._monotonic()
                 break
             self.pending.pop(0)
             written.append(record)
             self.last_error = None
+            self._last_failure_at = None
         return written

@@ -28,7 +28,7 @@ from attendance_app.domain.attendance import (
 )
 from attendance_app.domain.errors import NotFoundError, ValidationError
 from attendance_app.storage.biometric_cipher import BiometricCipher
-from attendance_app.storage.biometric_columns import BiometricColumn
+from attendance_app.storage.biometric_columns import BiometricColumn, next_row_id
 from attendance_app.storage.database import AppDatabase, inserted_id
 from attendance_app.storage.time_codec import from_db, now, to_db
 
@@ -55,15 +55,17 @@ class AttendanceRepository:
         status, source = AttendanceStatus(record.status), RecordSource(record.source)
         with self._app_db.transaction() as db:
             # Under the write lock; while locked the record is kept without its picture.
-            thumbnail = self._thumbnail.sealer(drop_when_locked=True)(record.thumbnail_png)
+            record_id = next_row_id(self._app_db, "attendance_records")
+            thumbnail = self._thumbnail.sealer(drop_when_locked=True)(record.thumbnail_png,
+                                                                      record_id)
             name, external_id, group = self._identity(record)
-            values = [record.session_id, record.person_id, name, external_id, group,
+            values = [record_id, record.session_id, record.person_id, name, external_id, group,
                       status.value, to_db(record.time), record.similarity, source.value,
                       thumbnail, to_db(now())]
             try:
                 cursor = db.execute(
-                    f"INSERT INTO attendance_records ({', '.join(_RECORD_COLUMNS)}) VALUES "
-                    f"({', '.join('?' * len(_RECORD_COLUMNS))}) "
+                    f"INSERT INTO attendance_records (id, {', '.join(_RECORD_COLUMNS)}) VALUES "
+                    f"({', '.join('?' * (len(_RECORD_COLUMNS) + 1))}) "
                     "ON CONFLICT (session_id, person_id) DO NOTHING", values)
             except sqlite3.IntegrityError as exc:
                 raise NotFoundError(f"no session with id {record.session_id}") from exc
@@ -194,13 +196,13 @@ def _to_correction(row: tuple[Any, ...]) -> Correction:
 
 
 def _to_record(row: dict[str, Any], corrections: tuple[Correction, ...],
-               open_thumbnail: Callable[[bytes | None], bytes | None]) -> AttendanceRecord:
+               open_thumbnail: Callable[[bytes | None, int], bytes | None]) -> AttendanceRecord:
     moment = from_db(row["time"])
     assert moment is not None  # NOT NULL column
     return AttendanceRecord(
         session_id=row["session_id"], person_id=row["person_id"],
         status=AttendanceStatus(row["status"]), time=moment, similarity=row["similarity"],
-        source=RecordSource(row["source"]), thumbnail_png=open_thumbnail(row["thumbnail_png"]),
+        source=RecordSource(row["source"]), thumbnail_png=open_thumbnail(row["thumbnail_png"], row["id"]),
         id=row["id"],
         corrections=corrections, person_name=row["person_name"],
         external_id=row["external_id"], group=row["group_name"])

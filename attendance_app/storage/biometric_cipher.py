@@ -2,8 +2,11 @@
 
 AES-256-GCM (the `cryptography` library) with a key derived from a passphrase by scrypt. Each
 blob gets a fresh random 96-bit nonce and is stored as `MAGIC | nonce | ciphertext+tag`; the
-row's table and column are bound in as associated data, so a blob copied into another column
-does not decrypt. The salt and a key check value (the encryption of a fixed text) live in the
+row's table, column and row id are bound in as associated data (format 2, `ROW_MAGIC`), so a
+blob copied into another column *or another row* (two people's templates swapped) does not
+decrypt. Format 1 (`MAGIC`, table and column only) is what databases encrypted before issue 14
+hold: it is read until the encryption service re-seals them (at the first unlock), after which
+the file refuses it (`ROW_BOUND_KEY`). The salt and a key check value (the encryption of a fixed text) live in the
 key-value table, so a wrong passphrase is refused at start-up instead of failing on every read.
 The repositories use it through `biometric_columns.BiometricColumn`; converting existing rows
 and changing the passphrase live in `services.encryption_service`.
@@ -22,7 +25,9 @@ from attendance_app.domain.errors import AccessDeniedError, DatabaseError
 from attendance_app.storage.database import AppDatabase
 from attendance_app.storage.key_value_repository import KeyValueRepository
 
-MAGIC = b"AAE1"  # marks an encrypted blob (and its format version)
+MAGIC = b"AAE1"  # marks an encrypted blob (and its format version): 1 = table.column bound
+ROW_MAGIC = b"AAE2"  # format 2: table.column#row_id bound
+ROW_BOUND_KEY = "cipher.row_bound"  # "1" once every value of the file is in format 2
 NONCE_BYTES = 12
 SALT_KEY = "cipher.salt"
 CHECK_KEY = "cipher.key_check"
@@ -44,10 +49,11 @@ class BiometricCipher:
                              p=SCRYPT_P, maxmem=256 * 1024 * 1024, dklen=32)
         return cls(key)
 
-    def encrypt(self, plaintext: bytes, context: str) -> bytes:
-        """`MAGIC | nonce | ciphertext+tag`; `context` (e.g. "face_crops.png") is authenticated."""
+    def encrypt(self, plaintext: bytes, context: str, magic: bytes = MAGIC) -> bytes:
+        """`magic | nonce | ciphertext+tag`; `context` (e.g. "face_crops.png#12") is
+        authenticated. `magic` says which format the context follows (MAGIC or ROW_MAGIC)."""
         nonce = secrets.token_bytes(NONCE_BYTES)
-        return MAGIC + nonce + self._aead.encrypt(nonce, bytes(plaintext), context.encode())
+        return magic + nonce + self._aead.encrypt(nonce, bytes(plaintext), context.encode())
 
     def decrypt(self, blob: bytes, context: str) -> bytes:
         """The plaintext of `encrypt`. Raises DatabaseError for a blob that is not ours, was
@@ -64,7 +70,17 @@ class BiometricCipher:
 
 
 def is_encrypted(blob: bytes | None) -> bool:
-    return blob is not None and bytes(blob[:len(MAGIC)]) == MAGIC
+    return blob is not None and bytes(blob[:len(MAGIC)]) in (MAGIC, ROW_MAGIC)
+
+
+def is_row_bound(blob: bytes | None) -> bool:
+    """True for a format-2 blob (its row id is authenticated)."""
+    return blob is not None and bytes(blob[:len(ROW_MAGIC)]) == ROW_MAGIC
+
+
+def row_context(table: str, column: str, row_id: int) -> str:
+    """The associated data of a format-2 value: which table, column and row it belongs to."""
+    return f"{table}.{column}#{int(row_id)}"
 
 
 def is_encryption_enabled(app_db: AppDatabase) -> bool:
@@ -90,6 +106,8 @@ def store_new_key(app_db: AppDatabase, passphrase: str) -> BiometricCipher:
     with app_db.transaction():
         kv.set(SALT_KEY, base64.b64encode(salt).decode("ascii"))
         kv.set(CHECK_KEY, base64.b64encode(cipher.encrypt(_CHECK_TEXT, CHECK_KEY)).decode())
+        # The caller (re-)seals every value in format 2 in this transaction.
+        kv.set(ROW_BOUND_KEY, "1")
     return cipher
 
 

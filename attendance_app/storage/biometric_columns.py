@@ -25,14 +25,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from attendance_app.domain.errors import AccessDeniedError
-from attendance_app.storage.biometric_cipher import CHECK_KEY, BiometricCipher, unlock
+from attendance_app.domain.errors import AccessDeniedError, DatabaseError
+from attendance_app.storage.biometric_cipher import (CHECK_KEY, ROW_BOUND_KEY, ROW_MAGIC,
+                                                     BiometricCipher, is_row_bound, row_context,
+                                                     unlock)
 from attendance_app.storage.database import AppDatabase
 from attendance_app.storage.key_value_repository import KeyValueRepository
 
 PASSPHRASE_ENV = "ATTENDANCE_APP_PASSPHRASE"
 
-# (table, column) of every blob that is biometric data; "table.column" is the AEAD context.
+# (table, column) of every blob that is biometric data; "table.column#row_id" is the AEAD context.
 BIOMETRIC_COLUMNS: tuple[tuple[str, str], ...] = (
     ("face_crops", "png"),
     ("templates", "embedding"),
@@ -119,6 +121,7 @@ class BiometricColumn:
         if (table, column) not in BIOMETRIC_COLUMNS:
             raise ValueError(f"{table}.{column} is not a biometric column")
         self._app_db = app_db
+        self.table, self.column = table, column
         self.context = f"{table}.{column}"
         self._cipher = cipher
 
@@ -131,21 +134,21 @@ class BiometricColumn:
             raise AccessDeniedError(LOCKED_MESSAGE)
         return cipher
 
-    def seal(self, plaintext: Blob) -> Blob:
-        """The value to store for `plaintext` (None stays None)."""
-        return self.sealer()(plaintext)
+    def seal(self, plaintext: Blob, row_id: int) -> Blob:
+        """The value to store for `plaintext` in row `row_id` (None stays None)."""
+        return self.sealer()(plaintext, row_id)
 
-    def sealer(self, *, drop_when_locked: bool = False) -> Callable[[Blob], Blob]:
+    def sealer(self, *, drop_when_locked: bool = False) -> Callable[[Blob, int], Blob]:
         """`seal` with the key chosen once, for writing many values in one go. The key is only
         looked for when a value is present, so rows without images can be written while
-        locked.
+        locked. The row id is sealed in: the value decrypts in that row only.
 
         drop_when_locked: while locked, store None instead of refusing. For attendance
         thumbnails: a record must never be lost for want of its picture.
         """
         chosen: list[BiometricCipher | None] = []
 
-        def seal_one(plaintext: Blob) -> Blob:
+        def seal_one(plaintext: Blob, row_id: int) -> Blob:
             if plaintext is None:
                 return None
             if not chosen:
@@ -156,36 +159,68 @@ class BiometricColumn:
                         raise
                     return None
             cipher = chosen[0]
-            return bytes(plaintext) if cipher is None else cipher.encrypt(plaintext, self.context)
+            if cipher is None:
+                return bytes(plaintext)
+            return cipher.encrypt(plaintext, row_context(self.table, self.column, row_id),
+                                  ROW_MAGIC)
 
         return seal_one
 
-    def opener(self, *, withhold_when_locked: bool = False) -> Callable[[Blob], Blob]:
-        """A function turning stored values into plaintext, the key chosen once per query and
-        only when a value is present (so a query with no images works while locked).
+    def opener(self, *, withhold_when_locked: bool = False) -> Callable[[Blob, int], Blob]:
+        """A function turning a stored value of row `row_id` into plaintext, the key chosen
+        once per query and only when a value is present (so a query with no images works
+        while locked). DatabaseError for a value sealed for another row, column or key.
 
         withhold_when_locked: while locked, give None instead of refusing. For rows whose image
         is an extra (attendance records, unknown faces), so reports still list them.
         """
-        chosen: list[Callable[[bytes], Blob]] = []
+        chosen: list[Callable[[bytes, int], Blob]] = []
 
-        def open_one(blob: Blob) -> Blob:
+        def open_one(blob: Blob, row_id: int) -> Blob:
             if blob is None:
                 return None
             if not chosen:
                 chosen.append(self._choose_opener(withhold_when_locked))
-            return chosen[0](blob)
+            return chosen[0](blob, row_id)
 
         return open_one
 
-    def _choose_opener(self, withhold_when_locked: bool) -> Callable[[bytes], Blob]:
+    def _choose_opener(self, withhold_when_locked: bool) -> Callable[[bytes, int], Blob]:
         try:
             cipher = self._current_cipher()
         except AccessDeniedError:
             if not withhold_when_locked:
                 raise
-            return lambda blob: None
+            return lambda blob, row_id: None
         if cipher is None:
-            return bytes
-        context = self.context
-        return lambda blob: cipher.decrypt(blob, context)
+            return lambda blob, row_id: bytes(blob)
+        return make_value_opener(self._app_db, cipher, self.table, self.column)
+
+
+def next_row_id(app_db: AppDatabase, table: str) -> int:
+    """The id the next row of `table` gets, for sealing a value before its row exists. Call it
+    inside the inserting transaction (the write lock is held, so nobody takes the id first)
+    and insert with that explicit id; it is what SQLite would choose (largest id + 1)."""
+    if table not in {t for t, _ in BIOMETRIC_COLUMNS}:
+        raise ValueError(f"{table} has no biometric column")
+    row = app_db.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()
+    return int(row[0])
+
+
+def make_value_opener(app_db: AppDatabase, cipher: BiometricCipher, table: str,
+                      column: str) -> Callable[[bytes, int], bytes]:
+    """Decrypts values of one column: format 2 against its row id; format 1 (no row id) only
+    while the file has not been re-sealed yet (`ROW_BOUND_KEY` unset)."""
+    legacy_ok = KeyValueRepository(app_db).get(ROW_BOUND_KEY) is None
+    legacy_context = f"{table}.{column}"
+
+    def open_value(blob: bytes, row_id: int) -> bytes:
+        if is_row_bound(blob):
+            return cipher.decrypt(blob, row_context(table, column, row_id))
+        if not legacy_ok:
+            raise DatabaseError(f"a stored {legacy_context} value (row {row_id}) is in the old "
+                                f"format that is not bound to its row: it was put there after "
+                                f"the file was re-sealed, so it is refused")
+        return cipher.decrypt(blob, legacy_context)
+
+    return open_value

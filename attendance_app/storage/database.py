@@ -122,6 +122,23 @@ class AppDatabase:
             self.checkpoint()
 
     @contextlib.contextmanager
+    def busy_timeout(self, ms: int) -> Iterator[None]:
+        """Wait at most `ms` for another writer's lock inside the block, then the usual timeout.
+
+        For writes made on a thread that must not freeze (the window's live view): a write that
+        meets a lock fails fast with DatabaseError and the caller keeps it to retry later.
+        """
+        previous = self.busy_timeout_ms
+        with self.translate_errors("set the busy timeout"):
+            self.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+        self.busy_timeout_ms = int(ms)
+        try:
+            yield
+        finally:
+            self.busy_timeout_ms = previous
+            self.conn.execute(f"PRAGMA busy_timeout = {int(previous)}")
+
+    @contextlib.contextmanager
     def translate_errors(self, action: str) -> Iterator[None]:
         """Turn sqlite3's lock and damage errors into DatabaseError messages naming the file."""
         try:

@@ -13,7 +13,7 @@ from typing import Any
 from attendance_app.domain.detection import FaceQuality
 from attendance_app.domain.errors import NotFoundError, ValidationError
 from attendance_app.storage.biometric_cipher import BiometricCipher
-from attendance_app.storage.biometric_columns import BiometricColumn
+from attendance_app.storage.biometric_columns import BiometricColumn, next_row_id
 from attendance_app.storage.database import AppDatabase, inserted_id
 from attendance_app.storage.face_crop import FaceCrop
 from attendance_app.storage.time_codec import from_db, now, to_db
@@ -37,7 +37,8 @@ class FaceCropRepository:
         with self._app_db.transaction() as db:
             # Sealed under the write lock, so encryption enabled by another process just now
             # is seen and no clear bytes slip in after it.
-            row = {"person_id": person_id, "png": self._png.seal(png),
+            crop_id = next_row_id(self._app_db, "face_crops")
+            row = {"id": crop_id, "person_id": person_id, "png": self._png.seal(png, crop_id),
                    "quality_size": quality.size_px if quality else None,
                    "quality_sharpness": quality.sharpness if quality else None,
                    "quality_yaw": quality.yaw_degrees if quality else None,
@@ -88,14 +89,15 @@ class FaceCropRepository:
         return [_to_crop(dict(zip(columns, row)), open_png) for row in cursor.fetchall()]
 
 
-def _to_crop(row: dict[str, Any], open_png: Callable[[bytes | None], bytes | None]) -> FaceCrop:
+def _to_crop(row: dict[str, Any],
+             open_png: Callable[[bytes | None, int], bytes | None]) -> FaceCrop:
     quality = None
     if row["quality_size"] is not None:
         quality = FaceQuality(size_px=row["quality_size"], sharpness=row["quality_sharpness"],
                               yaw_degrees=row["quality_yaw"])
     created = from_db(row["created_at"])
     assert created is not None  # NOT NULL column
-    png = open_png(row["png"])
+    png = open_png(row["png"], row["id"])
     assert png is not None  # NOT NULL column
     return FaceCrop(id=row["id"], person_id=row["person_id"], png=png,
                     quality=quality, source=row["source"], created_at=created)

@@ -142,6 +142,32 @@ class PeopleRepository:
                     raise _duplicate_external_id(changes.get("external_id")) from exc
             return self.get(person_id)
 
+    def stored_identity(self, person_id: int) -> tuple[int, str]:
+        """(id, created_at exactly as stored): names this person in copies of the file too,
+        where the id alone may belong to someone enrolled later. Raises NotFoundError."""
+        row = self._app_db.conn.execute("SELECT id, created_at FROM people WHERE id = ?",
+                                        [person_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"no person with id {person_id}")
+        return int(row[0]), str(row[1])
+
+    def delete_identities(self, identities: list[tuple[int, str]]) -> int:
+        """Delete the people named by (id, created_at) that are still here (re-applying
+        recorded erasures after a restore); returns how many were deleted."""
+        wanted = set(identities)
+        present = [i for i in wanted if self._app_db.conn.execute(
+            "SELECT 1 FROM people WHERE id = ? AND created_at = ?", list(i)).fetchone()]
+        if not present:
+            return 0  # the usual case: read-only, no write lock taken at every start
+        deleted = 0
+        with self._app_db.transaction() as db:
+            for person_id, created_at in present:
+                deleted += db.execute("DELETE FROM people WHERE id = ? AND created_at = ?",
+                                      [person_id, created_at]).rowcount
+        if deleted:
+            self._app_db.checkpoint()
+        return deleted
+
     def delete(self, person_id: int) -> Person:
         """Remove a person and everything biometric about them; returns who was removed.
 

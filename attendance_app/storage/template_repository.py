@@ -18,7 +18,7 @@ import numpy as np
 
 from attendance_app.domain.errors import DatabaseError, NotFoundError, ValidationError
 from attendance_app.storage.biometric_cipher import BiometricCipher
-from attendance_app.storage.biometric_columns import BiometricColumn
+from attendance_app.storage.biometric_columns import BiometricColumn, next_row_id
 from attendance_app.storage.database import AppDatabase, inserted_id
 from attendance_app.storage.time_codec import now, to_db
 
@@ -57,18 +57,20 @@ class TemplateRepository:
             # Key chosen under the write lock: encryption enabled by another process just now
             # is seen, so no clear embedding slips in after it.
             seal = self._embedding.sealer()
+            template_id = next_row_id(self._app_db, "templates")
             for t in templates:
-                blob = seal(encode_embedding(t.embedding))
+                blob = seal(encode_embedding(t.embedding), template_id)
                 try:
                     cursor = db.execute(
-                        "INSERT INTO templates (person_id, crop_id, model_id, embedding, "
-                        "created_at) VALUES (?, ?, ?, ?, ?)",
-                        [t.person_id, t.crop_id, model_id, blob, stamp])
+                        "INSERT INTO templates (id, person_id, crop_id, model_id, embedding, "
+                        "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        [template_id, t.person_id, t.crop_id, model_id, blob, stamp])
                 except sqlite3.IntegrityError as exc:
                     raise NotFoundError(
                         f"cannot store a template: person {t.person_id}, model {model_id} or "
                         f"crop {t.crop_id} does not exist") from exc
                 ids.append(inserted_id(cursor))
+                template_id += 1
         return ids
 
     def replace_for_model(self, model_id: int, templates: Iterable[NewTemplate]) -> int:
@@ -85,8 +87,9 @@ class TemplateRepository:
         template-id order; (0, dim) and (0,) when there are none. Raises DatabaseError when
         stored vectors disagree in length."""
         open_embedding = self._embedding.opener()
-        rows = [(pid, _present(open_embedding(blob))) for pid, blob in self._app_db.conn.execute(
-            "SELECT person_id, embedding FROM templates WHERE model_id = ? ORDER BY id",
+        rows = [(pid, _present(open_embedding(blob, tid)))
+                for tid, pid, blob in self._app_db.conn.execute(
+            "SELECT id, person_id, embedding FROM templates WHERE model_id = ? ORDER BY id",
             [model_id]).fetchall()]
         if not rows:
             return np.zeros((0, dim), np.float32), np.zeros((0,), np.int64)
@@ -102,12 +105,12 @@ class TemplateRepository:
 
     def embeddings_for_person(self, person_id: int, model_id: int | None = None) -> np.ndarray:
         """A person's embeddings (N, D) float32 (of one model, or all): for data exports."""
-        sql, params = "SELECT embedding FROM templates WHERE person_id = ?", [person_id]
+        sql, params = "SELECT id, embedding FROM templates WHERE person_id = ?", [person_id]
         if model_id is not None:
             sql, params = sql + " AND model_id = ?", [person_id, model_id]
         open_embedding = self._embedding.opener()
-        blobs = [_present(open_embedding(r[0])) for r in self._app_db.conn.execute(sql + " ORDER BY id",
-                                                                          params)]
+        blobs = [_present(open_embedding(r[1], r[0])) for r in self._app_db.conn.execute(
+            sql + " ORDER BY id", params)]
         if not blobs:
             return np.zeros((0, DEFAULT_DIM), np.float32)
         return np.stack([decode_embedding(b) for b in blobs])

@@ -18,7 +18,7 @@ from typing import Any
 
 from attendance_app.domain.errors import NotFoundError, ValidationError
 from attendance_app.storage.biometric_cipher import BiometricCipher
-from attendance_app.storage.biometric_columns import BiometricColumn
+from attendance_app.storage.biometric_columns import BiometricColumn, next_row_id
 from attendance_app.storage.database import AppDatabase, inserted_id
 from attendance_app.storage.time_codec import from_db, now, to_db
 from attendance_app.storage.unknown_face import UnknownFace
@@ -36,12 +36,14 @@ class UnknownFaceRepository:
             created_at: datetime | None = None) -> UnknownFace:
         """Store a pending unknown face. Raises NotFoundError for an unknown session/person."""
         with self._app_db.transaction() as db:
-            sealed = self._snapshot.seal(snapshot_png)  # under the write lock (see crops)
+            unknown_id = next_row_id(self._app_db, "unknown_faces")
+            sealed = self._snapshot.seal(snapshot_png, unknown_id)  # under the write lock
             try:
                 cursor = db.execute(
-                    "INSERT INTO unknown_faces (session_id, time, snapshot_png, best_person_id, "
-                    "best_similarity, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-                    [session_id, to_db(time), sealed, best_person_id, best_similarity,
+                    "INSERT INTO unknown_faces (id, session_id, time, snapshot_png, "
+                    "best_person_id, best_similarity, status, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+                    [unknown_id, session_id, to_db(time), sealed, best_person_id, best_similarity,
                      to_db(created_at or now())])
             except sqlite3.IntegrityError as exc:
                 raise NotFoundError(f"session {session_id} or person {best_person_id} does not "
@@ -106,12 +108,12 @@ class UnknownFaceRepository:
         return [_to_unknown(dict(zip(columns, row)), open_snapshot) for row in cursor.fetchall()]
 
 
-def _to_unknown(row: dict[str, Any], open_snapshot: Callable[[bytes | None], bytes | None]
+def _to_unknown(row: dict[str, Any], open_snapshot: Callable[[bytes | None, int], bytes | None]
                 ) -> UnknownFace:
     time, created = from_db(row["time"]), from_db(row["created_at"])
     assert time is not None and created is not None  # NOT NULL columns
     return UnknownFace(id=row["id"], time=time, created_at=created, session_id=row["session_id"],
-                       snapshot_png=open_snapshot(row["snapshot_png"]),
+                       snapshot_png=open_snapshot(row["snapshot_png"], row["id"]),
                        best_person_id=row["best_person_id"],
                        best_similarity=row["best_similarity"], status=row["status"],
                        enrolled_person_id=row["enrolled_person_id"])

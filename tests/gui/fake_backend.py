@@ -48,6 +48,9 @@ class FakeCamera:
 class FakeBackend:
     def __init__(self, camera_available: bool = True) -> None:
         self.camera_available = camera_available
+        self.interrupted: list[Session] = []  # sessions a crash left open
+        self.closed_interrupted: list[int] = []
+        self.started_sessions: list[str] = []
         self.cameras: list[FakeCamera] = []
         self._people: dict[int, Person] = {}
         self.enrolled_crops: dict[int, list[np.ndarray]] = {}
@@ -133,10 +136,19 @@ class FakeBackend:
         self.enrolled_crops.pop(person_id, None)
 
     def start_session(self, name, roster_group, late_after):
+        self.started_sessions.append(name)
         return Session(1, name, datetime.now(), roster_group, late_after), None
 
     def stop_session(self) -> None:
         pass
+
+    def interrupted_sessions(self) -> list[Session]:
+        return list(self.interrupted)
+
+    def close_interrupted(self, session_id: int) -> int:
+        self.interrupted = [s for s in self.interrupted if s.id != session_id]
+        self.closed_interrupted.append(session_id)
+        return 2
 
     def handle_frame_result(self, result) -> LiveUpdate:
         return LiveUpdate([FaceOverlay(FaceBox(10, 10, 60, 70), "confirmed", "Ada 90%")],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 import types
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit
 
 from attendance_app.config import AppPaths, Settings
 from attendance_app.domain.errors import DatabaseError
-from attendance_app.gui.admin_gate import AdminGate
+from attendance_app.gui.admin_gate import AdminGate, AdminSection
 from attendance_app.gui.app import create_window, ensure_application
 from attendance_app.gui.dialogs.admin_password_dialog import (AdminPasswordDialog,
                                                               SetAdminPasswordDialog)
@@ -362,6 +362,59 @@ def test_the_gate_over_the_real_guard_passes_its_lockout_message(qtbot, tmp_path
     now[0] += 3
     assert gate.allow("x") and gate.remembered
     db.close()
+
+
+def test_the_gate_fails_closed_when_the_database_cannot_say_whether_a_password_is_set(
+        qtbot, caplog):
+    """Issue 14 item 5: a transient database error must not let `set_password` skip the
+    current-password check (it used to read the error as "no password set")."""
+    class FlakyBackend:
+        new_password = None
+
+        def admin_password_set(self):
+            raise DatabaseError("database is locked (simulated)")
+
+        def require_admin(self, provider):
+            raise AssertionError("never reached: the gate cannot tell whether it may ask")
+
+        def set_admin_password(self, new):
+            self.new_password = new
+
+    messages = []
+    errors = ErrorPresenter(None, lambda t, m: messages.append(m))
+    gate = AdminGate(None, errors)
+    backend = FlakyBackend()
+    gate.set_backend(backend)
+    section = AdminSection(gate, errors)
+    gate.ask_new_password = Answers("attacker-password")
+    assert gate.password_set() is True
+    assert section.set_password() is False
+    assert backend.new_password is None and "locked" in messages[-1]
+
+
+# ------------------------------------------------------------ interrupted sessions (issue 14)
+def test_a_session_left_open_by_a_crash_is_asked_about_and_resumed_by_name(make_window, qtbot):
+    from attendance_app.domain.session import Session
+
+    backend = FakeBackend()
+    backend.interrupted = [Session(7, "Math 101", datetime(2026, 12, 1, 9, 0))]
+    answers = Answers("resume")
+    window = make_window(backend, lambda w: setattr(w, "ask_interrupted_session", answers))
+    assert [call[1].name for call in answers.calls] == ["Math 101"]
+    qtbot.waitUntil(lambda: window.live_tab.session_running, timeout=5000)
+    assert backend.started_sessions == ["Math 101"]  # the services resume it by name
+    window.live_tab.stop_session()
+
+
+def test_a_session_left_open_can_be_closed_with_its_absentees_at_start_up(make_window):
+    from attendance_app.domain.session import Session
+
+    backend = FakeBackend()
+    backend.interrupted = [Session(7, "Math 101", datetime(2026, 12, 1, 9, 0))]
+    window = make_window(backend,
+                         lambda w: setattr(w, "ask_interrupted_session", Answers("close")))
+    assert backend.closed_interrupted == [7] and backend.started_sessions == []
+    assert "2 absent recorded" in window.notices.text("closed-7")
 
 
 # ------------------------------------------------------------------ warnings, housekeeping

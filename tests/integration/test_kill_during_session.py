@@ -6,7 +6,10 @@ cut to frames 120-199 (Lin-Manuel Miranda on stage, confirmed within a few frame
 length he first appears near frame 90, minutes into a run under load). Once it has printed a record (JSON line) it is killed with
 SIGKILL, at a different moment in each run: at once, a little later while it keeps writing
 unknown-face snapshots, and later still. Then every printed record must be in the database, the
-file must pass `PRAGMA integrity_check`, and the app must open it again. Skips without the data.
+file must pass `PRAGMA integrity_check`, and the app must open it again. Finally `run` with the
+name of the first killed session resumes it (issue 14: a crashed session used to stay open for
+ever) and closes it: still one session, one record per roster member, nothing recorded or
+printed twice. Skips without the data.
 
 Figures for the README come from the summary this module prints (`pytest -s`).
 """
@@ -34,6 +37,7 @@ APP = [sys.executable, "-m", "attendance_app"]
 # Seconds between the first printed record and the SIGKILL, one run each.
 KILL_DELAYS_S = (0.0, 1.5, 4.0)
 FIRST_RECORD_TIMEOUT_S = 240.0
+ROSTER = "stage"
 
 
 @dataclass
@@ -67,7 +71,8 @@ def enrolled_data_dir(dataset, tmp_path_factory) -> tuple[Path, Path]:
     data_dir = tmp_path_factory.mktemp("kill") / "data"
     for name, photo in (("Lin-Manuel Miranda", "lin-manuel-miranda.png"),
                         ("Alex Lacamoire", "alex-lacamoire.png")):
-        done = _cli(data_dir, "enroll", name, str(folder / photo), "--consent")
+        done = _cli(data_dir, "enroll", name, str(folder / photo), "--consent",
+                    "--group", ROSTER)
         assert done.returncode == 0, done.stderr
     return data_dir, _clip_segment(folder / "short_hamilton_clip.mp4", data_dir.parent / "seg.mp4")
 
@@ -124,7 +129,7 @@ class _LineReader:
 def _kill_run(data_dir: Path, clip: Path, index: int, delay_s: float) -> KillRun:
     proc = subprocess.Popen(
         [*APP, "--data-dir", str(data_dir), "run", "--source", str(clip), "--loop",
-         "--session", f"kill run {index}", "--json"],
+         "--session", f"kill run {index}", "--roster", ROSTER, "--json"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_env())
     reader = _LineReader(proc)
     try:
@@ -179,3 +184,33 @@ def test_the_app_opens_the_database_again_after_the_kills(enrolled_data_dir,
     sessions = _cli(data_dir, "people", "list", "--json")
     assert {p["name"] for p in json.loads(sessions.stdout)} == {"Lin-Manuel Miranda",
                                                                "Alex Lacamoire"}
+
+
+@pytest.mark.timeout(1200)
+def test_run_with_the_same_name_resumes_the_killed_session_and_closes_it(
+        enrolled_data_dir, kill_runs: list[KillRun]) -> None:
+    data_dir, clip = enrolled_data_dir
+    done = _cli(data_dir, "run", "--source", str(clip), "--session", "kill run 1", "--roster",
+                ROSTER, "--json", timeout=900)  # the clip once, not looped: it ends by itself
+    assert done.returncode == 0, done.stderr
+    assert "resuming session 'kill run 1'" in done.stderr
+    printed = [json.loads(line) for line in done.stdout.splitlines()
+               if line.startswith("{") and "record_id" in line]
+    conn = sqlite3.connect(data_dir / "attendance.db")
+    try:
+        sessions = conn.execute(
+            "SELECT id, ended_at FROM sessions WHERE name = 'kill run 1'").fetchall()
+        records = conn.execute(
+            "SELECT id, person_name, status FROM attendance_records WHERE session_id = ?",
+            [sessions[0][0]]).fetchall()
+    finally:
+        conn.close()
+    assert len(sessions) == 1 and sessions[0][1] is not None  # resumed, then closed
+    names = sorted(r[1] for r in records)
+    assert names == ["Alex Lacamoire", "Lin-Manuel Miranda"]  # each roster member once
+    before = {r["record_id"] for r in kill_runs[0].printed}
+    assert not before & {r["record_id"] for r in printed}  # nothing printed a second time
+    assert {r[0] for r in records} == before | {r["record_id"] for r in printed}
+    print(f"\nresumed 'kill run 1' after SIGKILL: 1 session, {len(before)} record(s) before the "
+          f"kill, {len(printed)} printed on resume ({[r['status'] for r in printed]}), "
+          f"{len(records)} stored, 0 duplicates, session closed")

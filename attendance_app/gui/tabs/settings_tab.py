@@ -4,6 +4,7 @@ late-after default, data folder and active model."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QUrl, Qt, Signal
 from PySide6.QtGui import QDesktopServices
@@ -29,6 +30,7 @@ class SettingsTab(QWidget):
         super().__init__(parent)
         self._errors = errors
         self._backend: GuiBackend | None = None
+        self.runner: Any = None  # the window's TaskRunner (set by the window)
         self._data_dir = data_dir
         self.camera_combo = QComboBox()
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
@@ -98,8 +100,15 @@ class SettingsTab(QWidget):
         self.model_label.setText(backend.active_model_name())
 
     def refresh_histogram(self) -> None:
-        if self._backend is not None:
+        """In the window's task runner when it has one (the work grows with the gallery)."""
+        if self._backend is None:
+            return
+        job = getattr(self._backend, "similarity_scores_job", None)
+        if self.runner is None or job is None:
             self.histogram.set_scores(*self._backend.similarity_scores())
+            return
+        self.runner.submit("similarity histogram", job,
+                           on_success=lambda scores: self.histogram.set_scores(*scores))
 
     def load(self, settings: Settings) -> None:
         self._settings = settings

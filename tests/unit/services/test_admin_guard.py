@@ -147,3 +147,25 @@ def test_lockouts_are_capped_at_five_minutes() -> None:
     assert lockout_seconds(2) == 0
     assert lockout_seconds(3) == 2
     assert lockout_seconds(100) == 300
+
+
+def test_two_processes_guessing_at_once_cannot_both_get_a_free_attempt(
+        guard: AdminGuard, app_db: AppDatabase, clock: FakeClock) -> None:
+    """Issue 14 item 5: check, verify and count are one transaction. While this process waits
+    for its password (a dialog), another process uses up the free attempts; this attempt must
+    then meet the lockout instead of being verified."""
+    other_db = app_db.reopen()  # a second connection: another process on the same file
+    other = AdminGuard(other_db, clock=clock)
+
+    def provider() -> str:
+        for guess in ("wrong-1", "wrong-2", "wrong-3"):
+            with pytest.raises(AccessDeniedError):
+                other.require(lambda g=guess: g)
+        return PASSWORD  # even the right password: a lockout is in force now
+
+    try:
+        with pytest.raises(AccessDeniedError, match="try again"):
+            guard.require(provider)
+        assert guard.failures().count == 3  # the lockout was not reset by a verified guess
+    finally:
+        other_db.close()

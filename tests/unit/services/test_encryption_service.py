@@ -137,11 +137,12 @@ def test_a_failure_while_converting_leaves_everything_clear_and_encryption_off(
     data = ClearData(db)
     real_encrypt, calls = BiometricCipher.encrypt, []
 
-    def encrypt_then_fail(self: BiometricCipher, plaintext: bytes, context: str) -> bytes:
+    def encrypt_then_fail(self: BiometricCipher, plaintext: bytes, context: str,
+                          *magic: bytes) -> bytes:
         calls.append(context)
         if len(calls) > 5:  # the key check value and a few rows, then the "crash"
             raise OSError("disk refused the write")
-        return real_encrypt(self, plaintext, context)
+        return real_encrypt(self, plaintext, context, *magic)
 
     monkeypatch.setattr(BiometricCipher, "encrypt", encrypt_then_fail)
     with pytest.raises(OSError):
@@ -207,3 +208,17 @@ def test_app_services_open_with_the_passphrase_unlocks_and_a_wrong_one_is_refuse
         assert len(services.gallery.current()) == 2
     finally:
         services.close()
+
+
+def test_clear_text_backups_lists_pre_restore_and_damaged_copies_too(tmp_path: Path) -> None:
+    # Issue 14 item 2: only the daily backups were listed; the other copies hold clear data too.
+    from attendance_app.storage.backup import backup_database
+
+    db = open_database(tmp_path / "attendance.db")
+    db.close()
+    backups = tmp_path / "backups"
+    made = [backup_database(tmp_path / "attendance.db", backups / name) for name in
+            ("attendance-2026-11-30.db", "pre-restore-20261130-101500.db",
+             "damaged-20261130-101700.db")]
+    (backups / "notes.txt").write_text("not a database")
+    assert sorted(encryption_service.clear_text_backups(backups)) == sorted(made)
