@@ -84,7 +84,7 @@ class LiveRecognizer:
         self._cut_index = -1  # frame index of the last cut: older async results are stale
         self._verifier = TrackVerifier(VerifierSettings(
             cfg.verify_min_iou, cfg.verify_max_size_ratio, cfg.appearance_min_correlation,
-            cfg.self_min_similarity))
+            cfg.self_min_similarity, cfg.appearance_stable_correlation))
         threads = cfg.torch_threads
         on_start = (lambda: configure_threads(threads)) if threads else None
         if on_start is not None:
@@ -224,7 +224,11 @@ class LiveRecognizer:
             self._memory[new.id] = TrackMemory(first_seen_s=frame.timestamp_s)
         for track in update.seen:
             self._check_track(track, self._memory[track.id], frame)
-        due = [t for t in update.seen if self._is_due(t, self._memory[t.id], frame.index)]
+        # Embeddings made on the detector thread are already paid for: every track uses its
+        # own (a vote, or a free re-verification of a confirmed track), so votes keep pace with
+        # the detections however slow the machine makes them.
+        due = [t for t in update.seen if precomputed is not None
+               or self._is_due(t, self._memory[t.id], frame.index)]
         t2 = clock()
         if precomputed is not None:
             crops = [self._detector.crop(frame.rgb, t.last_detection) for t in due]
@@ -260,15 +264,24 @@ class LiveRecognizer:
 
     # ------------------------------------------------------------------ verification
     def _check_track(self, track: Track, mem: TrackMemory, frame: Frame) -> None:
-        """Mark a track suspect when its match was weak, its size jumped or its face region
-        no longer looks as it did at its last embedding."""
-        if mem.embeds == 0 or mem.suspect:
+        """Mark a confirmed track suspect when its match was weak, its size jumped or its face
+        region no longer looks as it did at its last embedding. Checking and unknown tracks are
+        re-embedded on their schedule anyway (every 3 / 10 frames), and every re-embedding is
+        checked against the track's own recent ones, so they need no trigger: their names are
+        not shown and their votes cannot cross a change."""
+        if mem.state != "confirmed":
+            return
+        current = face_signature(frame.rgb, track.box)
+        # Still changing since the previous detection (a dissolve in progress, a head turning):
+        # a verification made now must not become the new reference.
+        mem.settled = self._verifier.settled(mem.previous_signature, current)
+        mem.previous_signature = current
+        if mem.suspect:
             return
         suspect = (track.previous_box is not None and self._verifier.geometry_suspect(
             track.match_iou, track.previous_box, track.box))
         if not suspect:
-            suspect = self._verifier.appearance_changed(
-                mem.signature, face_signature(frame.rgb, track.box))
+            suspect = self._verifier.appearance_changed(mem.signature, current)
         if suspect:
             mem.suspect = True
             self.stats.verifications += 1
@@ -287,9 +300,12 @@ class LiveRecognizer:
             track = fresh
             self.stats.tracks_ended_by_verification += 1
         event = cast_vote(self.config, track, mem, crop, match, frame)
-        mem.recent.append(np.asarray(embedding, np.float32))
-        mem.signature = face_signature(frame.rgb, track.box)
-        mem.suspect = False
+        if not mem.suspect or mem.settled:
+            mem.recent.append(np.asarray(embedding, np.float32))
+            mem.signature = face_signature(frame.rgb, track.box)
+            mem.suspect = False
+        # else: the face agreed but is still changing: it stays suspect (no name) and is
+        # verified again at the next detection, against the references from before the change.
         return event
 
     def _scale_for(self, rgb: np.ndarray) -> float:

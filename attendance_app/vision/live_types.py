@@ -53,7 +53,12 @@ class LiveRecognizerConfig:
     below `appearance_min_correlation` with the one at its last embedding is re-embedded at once;
     that embedding must agree with the track's own recent embeddings (cosine to their mean at
     least `self_min_similarity`) and, once confirmed, with its person, or the track ends and a
-    new one starts as checking with no votes.
+    new one starts as checking with no votes. A suspect face whose signature still changes
+    between two detections (correlation below `appearance_stable_correlation`: a dissolve in
+    progress) stays suspect and unnamed even when its embedding agrees.
+
+    `unknown_after_s`: a checking track with at least 3 misses in a row is also declared unknown
+    once it has been seen this many seconds (paced views on a loaded machine embed rarely).
 
     `torch_threads`: torch's and OpenCV's pools are set to this many threads when the recognizer
     is made, and its detector thread sets it for itself (thread_budget; None leaves them alone).
@@ -64,6 +69,7 @@ class LiveRecognizerConfig:
     confirm_frames: int = 3
     confirm_min_similarity: float = 0.55
     unknown_after_frames: int = 6
+    unknown_after_s: float = 1.0
     check_every_frames: int = 3
     reembed_every_frames: int = 10
     detect_scale: float = 1.0
@@ -81,6 +87,7 @@ class LiveRecognizerConfig:
     verify_max_size_ratio: float = 1.4
     appearance_min_correlation: float = 0.8
     self_min_similarity: float = 0.45
+    appearance_stable_correlation: float = 0.9
     torch_threads: int | None = 1
 
     def __post_init__(self) -> None:

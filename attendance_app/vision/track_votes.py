@@ -15,6 +15,9 @@ from attendance_app.vision.live_types import (ConfirmedSighting, LiveRecognizerC
                                                TrackState, UnknownTrackEvent)
 
 RECENT_EMBEDDINGS = 3  # the track's own history a new embedding is checked against
+# A track checked this long with this many misses in a row and no agreeing vote is unknown even
+# when fewer embeddings than unknown_after_frames came (a loaded machine detects rarely).
+_MIN_MISSES_BY_TIME = 3
 
 
 @dataclass
@@ -44,6 +47,8 @@ class TrackMemory:
     signature: np.ndarray | None = None
     recent: deque = field(default_factory=lambda: deque(maxlen=RECENT_EMBEDDINGS))
     suspect: bool = False
+    previous_signature: np.ndarray | None = None  # at the previous detection
+    settled: bool = True  # the face looked the same at this detection as at the previous one
 
 
 def size_and_sharpness(track: Track) -> tuple[float, float]:
@@ -86,7 +91,9 @@ def cast_vote(cfg: LiveRecognizerConfig, track: Track, mem: TrackMemory, crop: n
         return ConfirmedSighting(track.id, mem.candidate,
                                  float(np.mean(mem.vote_similarities)), frame.timestamp_s,
                                  mem.first_seen_s, frame.index, mem.vote_crop)
-    if mem.state == "checking" and mem.misses >= cfg.unknown_after_frames:
+    if mem.state == "checking" and (mem.misses >= cfg.unknown_after_frames or (
+            mem.misses >= _MIN_MISSES_BY_TIME
+            and frame.timestamp_s - mem.first_seen_s >= cfg.unknown_after_s)):
         mem.state = "unknown"
         assert mem.view_crop is not None
         return UnknownTrackEvent(track.id, mem.view_crop, mem.best_similarity,
