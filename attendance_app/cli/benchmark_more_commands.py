@@ -20,8 +20,21 @@ def register(bsub: argparse._SubParsersAction) -> None:
     live.add_argument("--detect-scale", type=float, default=1.0,
                       help="detect on the frame resized by this factor (crops stay full size)")
     live.add_argument("--no-realtime", action="store_true", help="skip the real-time pass")
+    live.add_argument("--labels-out", type=Path, default=None, metavar="FILE",
+                      help="write one JSON line per processed frame and pass (boxes, names, "
+                           "states, similarities)")
+    live.add_argument("--background-load", type=int, default=0, metavar="N",
+                      help="run both passes again with N busy-loop processes competing for "
+                           "the CPUs (fps_loaded, realtime_fps_loaded)")
     live.add_argument("--json", action="store_true")
     live.set_defaults(handler=live_benchmark)
+
+    score = bsub.add_parser("score-labels", help="count wrong-name track-frames of a "
+                                                 "--labels-out file against a swap-video truth")
+    score.add_argument("--labels", type=Path, required=True)
+    score.add_argument("--truth", type=Path, required=True)
+    score.add_argument("--json", action="store_true")
+    score.set_defaults(handler=score_labels)
 
     digits = bsub.add_parser("digits", help="one-shot demo: triplet CNN on MNIST digits 0-7, "
                                             "templates for all ten")
@@ -48,12 +61,25 @@ def live_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
         raise ValidationError("give at least one --enroll NAME=PHOTO")
     if not args.source.is_file():
         raise ValidationError(f"{args.source}: no such video file")
+    if args.background_load < 0:
+        raise ValidationError("--background-load wants a number of processes >= 0")
     with ProgressBar("live", quiet=args.json) as bar:
         result = run_live_benchmark(
             args.source, enrolments, ctx.services.detector(), ctx.services.models.active_embedder(),
             ctx.settings, every_frame=args.every_frame, detect_scale=args.detect_scale,
-            realtime=not args.no_realtime, progress=bar)
+            realtime=not args.no_realtime, progress=bar, labels_out=args.labels_out,
+            background_load=args.background_load)
     return print_result(result, args.json)
+
+
+def score_labels(args: argparse.Namespace, ctx: CliContext) -> int:
+    from attendance_app.domain.errors import ValidationError
+    from attendance_app.services.benchmarks.swap_video import score_labels as score
+
+    for path in (args.labels, args.truth):
+        if not path.is_file():
+            raise ValidationError(f"{path}: no such file")
+    return print_result(score(args.labels, args.truth), args.json)
 
 
 def digits_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:

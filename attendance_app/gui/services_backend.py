@@ -148,7 +148,9 @@ class ServicesBackend(ServicesReports):
             raise ValidationError("start a session first")
         if self._recognizer is not None:
             self._recognizer.close()
-        self._recognizer = self.services.make_recognizer(name_of=self._names.get,
+        # Looked up on every frame (not bound to today's dict, which people() replaces), so
+        # someone enrolled during the session is shown by name at once.
+        self._recognizer = self.services.make_recognizer(name_of=lambda pid: self._names.get(pid),
                                                          async_detection=paced)
         return self._recognizer.process
 

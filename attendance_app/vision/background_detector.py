@@ -35,9 +35,11 @@ class BackgroundDetector:
     or None)`. `submit` only when `idle`; `poll` returns a finished detection once. Exceptions raised by `detect` come back from `poll`. `close()`
     stops the thread (it is a daemon, so a forgotten close never blocks exit)."""
 
-    def __init__(self, detect: Callable[[Frame], tuple[list[Detection], np.ndarray | None]]
-                 ) -> None:
+    def __init__(self, detect: Callable[[Frame], tuple[list[Detection], np.ndarray | None]],
+                 on_start: Callable[[], object] | None = None) -> None:
+        """`on_start` runs first on the worker thread (e.g. sizing its torch thread pool)."""
         self._detect = detect
+        self._on_start = on_start
         self._condition = threading.Condition()
         self._pending: Frame | None = None
         self._finished: FinishedDetection | None = None
@@ -84,6 +86,8 @@ class BackgroundDetector:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        if self._on_start is not None:
+            self._on_start()
         while True:
             with self._condition:
                 self._condition.wait_for(lambda: self._pending is not None or self._stopped)

@@ -38,7 +38,10 @@ class Track:
     """One face followed over frames. `box` is the latest detected box (frame pixels); `age`
     counts tracker updates since creation, `hits` the frames it was detected in, `missed` the
     frames since it was last detected. `velocity` is the smoothed centre motion in pixels per
-    frame. `best_detection` is the highest `quality_score` seen, scored `best_quality`."""
+    frame. `best_detection` is the highest `quality_score` seen, scored `best_quality`.
+    `match_iou` is the IoU of the last detection with the box predicted for it (1.0 for a new
+    track) and `previous_box` the box before it: how sure the tracker was that it is the same
+    face (identity re-verification reads them)."""
 
     id: int
     box: FaceBox
@@ -49,6 +52,8 @@ class Track:
     hits: int = 1
     missed: int = 0
     velocity: tuple[float, float] = (0.0, 0.0)
+    match_iou: float = 1.0
+    previous_box: FaceBox | None = None
     best_detection: Detection = field(init=False)
     best_quality: float = field(init=False)
 
@@ -102,8 +107,9 @@ class FaceTracker:
         seen: list[Track] = []
         matched_tracks: set[int] = set()
         matched_dets: set[int] = set()
-        for t_idx, d_idx in pairs:
+        for t_idx, d_idx, iou in pairs:
             track = self._tracks[t_idx]
+            track.match_iou = iou
             self._absorb(track, detections[d_idx], frame_index)
             seen.append(track)
             matched_tracks.add(t_idx)
@@ -125,19 +131,26 @@ class FaceTracker:
         seen.sort(key=lambda t: t.id)
         return TrackUpdate(seen=seen, new=new, lost=lost)
 
+    def restart(self, track: Track) -> Track:
+        """End `track` and start a new one (new id) on its last detection: the face under the
+        box turned out to be someone else. Returns the new track, which replaces the old one."""
+        fresh = self._start(track.last_detection, track.last_frame)
+        self._tracks = [fresh if t is track else t for t in self._tracks]
+        return fresh
+
     def reset(self) -> list[Track]:
         """End every track (e.g. a scene cut or a new source); returns them as lost."""
         lost, self._tracks = self._tracks, []
         return lost
 
     def _greedy_pairs(self, detections: list[Detection],
-                      frame_index: int) -> list[tuple[int, int]]:
+                      frame_index: int) -> list[tuple[int, int, float]]:
         if not self._tracks or not detections:
             return []
         predicted = np.array([t.box_at(frame_index).as_tuple() for t in self._tracks])
         boxes = np.array([d.box.as_tuple() for d in detections])
         iou = _iou_matrix(predicted, boxes)
-        pairs: list[tuple[int, int]] = []
+        pairs: list[tuple[int, int, float]] = []
         used_t: set[int] = set()
         used_d: set[int] = set()
         for flat in np.argsort(-iou, axis=None, kind="stable"):
@@ -146,7 +159,7 @@ class FaceTracker:
                 break
             if t_idx in used_t or d_idx in used_d:
                 continue
-            pairs.append((t_idx, d_idx))
+            pairs.append((t_idx, d_idx, float(iou[t_idx, d_idx])))
             used_t.add(t_idx)
             used_d.add(d_idx)
         return pairs
@@ -158,6 +171,7 @@ class FaceTracker:
         a = self._smoothing
         track.velocity = (a * vx + (1 - a) * track.velocity[0],
                           a * vy + (1 - a) * track.velocity[1])
+        track.previous_box = track.box
         track.box = det.box
         track.last_detection = det
         track.last_frame = frame_index

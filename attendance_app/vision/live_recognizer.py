@@ -1,10 +1,11 @@
-"""LiveRecognizer: detection + tracking + sparse embedding + vote-based confirmation per frame.
+"""LiveRecognizer: detection + tracking + sparse embedding + vote-based confirmation per frame,
+with the identity under every box re-verified whenever the picture may have changed (ADR 11).
 
 Frames are detected (every frame, or every k-th with the boxes moved in between) and tracked;
 a track's face is embedded when the track is new, then every `check_every_frames` frames while
 it is being checked, every `reembed_every_frames` frames once it is unknown, never once it is
-confirmed, and earlier when the face has grown or sharpened notably. The crops of one frame go
-to the embedder in one batch.
+confirmed unless its identity must be re-verified, and earlier when the face has grown or
+sharpened notably. The crops of one frame go to the embedder in one batch.
 
 Confirmation (per track), with `m` the gallery's Match for one embedding of the track:
 - an *agreeing vote* is `m.is_known and m.similarity >= confirm_min_similarity`. A vote for the
@@ -13,10 +14,18 @@ Confirmation (per track), with `m` the gallery's Match for one embedding of the 
   and counts as a *miss*; an agreeing vote clears the misses.
 - `confirm_frames` votes for the same person -> the track is `confirmed` and yields exactly one
   ConfirmedSighting (similarity = mean of the agreeing votes, crop = best view among them).
-  Confirmed tracks are not embedded again.
 - `unknown_after_frames` consecutive misses -> the track becomes `unknown` and yields exactly one
   UnknownTrackEvent with its best-view crop. It is still re-embedded at the slow rate and may
   later be confirmed (a face that turns towards the camera).
+
+Re-verification: a shot cut or a change of frame size ends every track at once. A weak tracker
+match, a size jump or a changed face signature (track_verifier) makes the track *suspect*: its
+name is hidden from that frame on and it is re-embedded on the next detection; an embedding
+unlike the track's recent ones, or a confirmed track matching someone else, ends the track and a
+new one (new id, checking, no votes) starts on the same face with that embedding as its first
+vote. Votes therefore never cross a change of face. With detection on a background thread, a
+result computed on a frame before the last cut is dropped, and names are checked against the
+current frame's pixels on every frame.
 `every_frame=True` is the naive baseline: every face embedded in every frame, same votes.
 """
 
@@ -25,166 +34,25 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
-from typing import Literal, Protocol
 
 import numpy as np
 
 from attendance_app.domain.detection import Detection
-from attendance_app.domain.face_box import FaceBox
 from attendance_app.domain.match import Match
-from attendance_app.vision.background_detector import BackgroundDetector
-from attendance_app.vision.face_tracker import FaceTracker, Track, quality_score
+from attendance_app.vision.background_detector import BackgroundDetector, FinishedDetection
+from attendance_app.vision.face_tracker import FaceTracker, Track
 from attendance_app.vision.frame_source import Frame
+from attendance_app.vision.live_types import (ConfirmedSighting, FaceDetectorLike,
+                                               FaceEmbedderLike, FrameResult, GalleryLike,
+                                               LiveRecognizerConfig, RecognizerStats,
+                                               TrackState, TrackView, UnknownTrackEvent)
+from attendance_app.vision.shot_cut_detector import ShotCutDetector
+from attendance_app.vision.thread_budget import configure_threads
+from attendance_app.vision.track_verifier import TrackVerifier, VerifierSettings, face_signature
+from attendance_app.vision.track_votes import TrackMemory, cast_vote, size_and_sharpness
 
-TrackState = Literal["checking", "confirmed", "unknown"]
-
-
-class FaceDetectorLike(Protocol):
-    def detect(self, rgb: np.ndarray, scale: float = 1.0) -> list[Detection]: ...
-
-    def crop(self, rgb: np.ndarray, detection: Detection) -> np.ndarray: ...
-
-
-class FaceEmbedderLike(Protocol):
-    def embed(self, crops: np.ndarray) -> np.ndarray: ...
-
-
-class GalleryLike(Protocol):
-    def match(self, query: np.ndarray, threshold: float, margin: float = 0.0) -> Match: ...
-
-
-@dataclass(frozen=True)
-class LiveRecognizerConfig:
-    """Tuning of the live loop. Similarities are cosine similarities; *_frames are counts of
-    frames except `unknown_after_frames` and `confirm_frames`, which count embeddings of a track.
-    `detect_scale` in (0, 1]: MTCNN runs on the frame resized by it, crops come from the full
-    frame; `detect_max_side` lowers that scale further so the detected frame's longer side is at
-    most this many pixels (1080p at 640: 1/3). `detect_every_frames` k > 1 detects on every k-th frame only (by frame index) and
-    moves the tracks' boxes by their velocity in between (ignored with `every_frame`). `regrow_ratio` / `resharpen_ratio`: re-embed early when the face's size / sharpness
-    reached this multiple of its value at the last embedding (at least `min_embed_gap_frames`
-    after it). `async_detection`: MTCNN runs on a BackgroundDetector thread as often as it can
-    and `process` never waits for it (camera-rate live views; ignored with `every_frame`)."""
-
-    match_threshold: float = 0.55
-    runner_up_margin: float = 0.05
-    confirm_frames: int = 3
-    confirm_min_similarity: float = 0.55
-    unknown_after_frames: int = 6
-    check_every_frames: int = 3
-    reembed_every_frames: int = 10
-    detect_scale: float = 1.0
-    detect_max_side: int | None = None
-    detect_every_frames: int = 3
-    async_detection: bool = False
-    every_frame: bool = False
-    regrow_ratio: float = 1.3
-    resharpen_ratio: float = 1.5
-    min_embed_gap_frames: int = 2
-    min_iou: float = 0.3
-    max_missed_frames: int = 10
-
-    def __post_init__(self) -> None:
-        if self.confirm_frames < 1 or self.unknown_after_frames < 1:
-            raise ValueError("confirm_frames and unknown_after_frames must be >= 1")
-        if min(self.check_every_frames, self.reembed_every_frames, self.detect_every_frames) < 1:
-            raise ValueError("check_every_frames, reembed_every_frames and detect_every_frames "
-                             "must be >= 1")
-        if not 0.0 < self.detect_scale <= 1.0:
-            raise ValueError("detect_scale must be in (0, 1]")
-
-    @classmethod
-    def from_settings(cls, settings: object, **overrides: object) -> "LiveRecognizerConfig":
-        """Take every field that `settings` (e.g. config.Settings) has by the same name; vision
-        must not import config, so this reads attributes by name."""
-        values = {f.name: getattr(settings, f.name) for f in fields(cls)
-                  if hasattr(settings, f.name)}
-        values.update(overrides)
-        return cls(**values)
-
-
-@dataclass(frozen=True)
-class TrackView:
-    """What to draw for one face in this frame."""
-
-    track_id: int
-    box: FaceBox
-    state: TrackState
-    person_id: int | None
-    similarity: float
-    name: str | None = None
-
-
-@dataclass(frozen=True)
-class ConfirmedSighting:
-    """A track confirmed as `person_id` (once per track). `time_s` is the frame's timestamp,
-    `first_seen_s` the timestamp of the track's first frame; `crop` (160, 160, 3) uint8 RGB."""
-
-    track_id: int
-    person_id: int
-    similarity: float
-    time_s: float
-    first_seen_s: float
-    frame_index: int
-    crop: np.ndarray
-
-
-@dataclass(frozen=True)
-class UnknownTrackEvent:
-    """A track nobody matched (once per track): its best-view crop for later review."""
-
-    track_id: int
-    crop: np.ndarray
-    best_similarity: float
-    time_s: float
-
-
-@dataclass(frozen=True)
-class FrameResult:
-    """Everything one processed frame produced. `stage_ms` keys: decode, detect, track, crop,
-    embed, match, total (milliseconds); `embedded` counts the faces embedded in this frame."""
-
-    frame_index: int
-    timestamp_s: float
-    tracks: list[TrackView]
-    sightings: list[ConfirmedSighting]
-    unknowns: list[UnknownTrackEvent]
-    stage_ms: dict[str, float]
-    embedded: int
-
-
-@dataclass
-class _TrackMemory:
-    """Recognition state of one track (the tracker knows boxes, this knows identities)."""
-
-    first_seen_s: float
-    state: TrackState = "checking"
-    candidate: int | None = None
-    votes: int = 0
-    misses: int = 0
-    embeds: int = 0
-    last_embed_frame: int = -(10**9)
-    last_size: float = 0.0
-    last_sharpness: float = 0.0
-    person_id: int | None = None
-    similarity: float = 0.0
-    best_similarity: float = -1.0
-    vote_similarities: list[float] = field(default_factory=list)
-    vote_crop: np.ndarray | None = None
-    vote_crop_score: float = -1.0
-    view_crop: np.ndarray | None = None
-    view_crop_score: float = -1.0
-
-
-@dataclass
-class RecognizerStats:
-    """Running totals: frames, detections, embeddings, and each person's best similarity over
-    all embeddings (best or runner-up candidate), for benchmarks and tuning."""
-
-    frames: int = 0
-    detections: int = 0
-    embeds: int = 0
-    best_similarity_by_person: dict[int, float] = field(default_factory=dict)
+__all__ = ["ConfirmedSighting", "FrameResult", "LiveRecognizer", "LiveRecognizerConfig",
+           "RecognizerStats", "TrackState", "TrackView", "UnknownTrackEvent"]
 
 
 class LiveRecognizer:
@@ -192,7 +60,8 @@ class LiveRecognizer:
 
     `gallery_provider()` is called once per frame so enrolments made during a session count at
     once; None means nobody is enrolled (every face ends up unknown). `name_of(person_id)`
-    labels the views. Not thread-safe: one recognizer per capture loop.
+    labels the views; it is called for every view, so people renamed or enrolled mid-session
+    show their current name. Not thread-safe: one recognizer per capture loop.
     """
 
     def __init__(self, detector: FaceDetectorLike, embedder: FaceEmbedderLike,
@@ -209,9 +78,18 @@ class LiveRecognizer:
         # The tracker counts detection passes; the setting is in frames.
         self._tracker = FaceTracker(cfg.min_iou,
                                     math.ceil(cfg.max_missed_frames / detect_interval))
-        self._memory: dict[int, _TrackMemory] = {}
+        self._memory: dict[int, TrackMemory] = {}
         self._last_detect_index: int | None = None
-        self._background = (BackgroundDetector(self._detect_and_embed)
+        self._cuts = ShotCutDetector(cfg.cut_threshold)
+        self._cut_index = -1  # frame index of the last cut: older async results are stale
+        self._verifier = TrackVerifier(VerifierSettings(
+            cfg.verify_min_iou, cfg.verify_max_size_ratio, cfg.appearance_min_correlation,
+            cfg.self_min_similarity, cfg.appearance_stable_correlation))
+        threads = cfg.torch_threads
+        on_start = (lambda: configure_threads(threads)) if threads else None
+        if on_start is not None:
+            on_start()
+        self._background = (BackgroundDetector(self._detect_and_embed, on_start=on_start)
                             if cfg.async_detection and not cfg.every_frame else None)
         self.stats = RecognizerStats()
 
@@ -221,47 +99,105 @@ class LiveRecognizer:
             self._background.close()
 
     def process(self, frame: Frame) -> FrameResult:
-        """Detect, track, embed the tracks that are due (one batch), vote, and report. On a frame
-        between detections (detect_every_frames > 1) only the track boxes move."""
+        """Check the scene, then detect, track, embed the tracks that are due (one batch), vote,
+        and report. On a frame between detections (detect_every_frames > 1) only the track
+        boxes move and the names are checked against the frame's pixels."""
         cfg = self.config
+        events = self._observe_scene(frame)
         if self._background is not None:
-            return self._process_async(frame)
+            return self._process_async(frame, events)
         last = self._last_detect_index
         if (cfg.every_frame or cfg.detect_every_frames == 1 or last is None
                 or not 0 <= frame.index - last < cfg.detect_every_frames):
             self._last_detect_index = frame.index
-            return self._detect_and_recognise(frame)
-        return self._coast(frame)
+            t0 = time.perf_counter()
+            detections = self._detect_rgb(frame.rgb)
+            return self._recognise(frame, detections, (time.perf_counter() - t0) * 1e3,
+                                   events=events)
+        return self._coast(frame, events)
 
-    def _coast(self, frame: Frame) -> FrameResult:
+    def reset(self) -> None:
+        """Forget all tracks (new source or session); stats are kept."""
+        self._end_all()
+        self._cuts.reset()
+        self._cut_index = -1
+        if self._background is not None:  # a detection of the old source must not land later
+            self._background.wait_idle(5.0)
+            self._background.poll()
+
+    # ------------------------------------------------------------------ scene and modes
+    def _observe_scene(self, frame: Frame) -> list[str]:
+        """Shot cut or new frame size: every track ends now, before anything is drawn."""
+        change = self._cuts.observe(frame.rgb)
+        events: list[str] = []
+        if change.cut:
+            self._end_all()
+            self._cut_index = frame.index
+            self.stats.cuts += 1
+            events.append(change.reason or "shot cut")
+        if change.black:
+            events.append("black frame")
+        if change.frozen_frames and change.frozen_frames % 30 == 0:
+            events.append(f"picture unchanged for {change.frozen_frames} frames")
+        return events
+
+    def _end_all(self) -> None:
+        self._tracker.reset()
+        self._memory.clear()
+        self._last_detect_index = None
+
+    def _coast(self, frame: Frame, events: list[str]) -> FrameResult:
         started = time.perf_counter()
-        views = self._views_at(frame.index)
+        views = self._views_at(frame)
         self.stats.frames += 1
         ms = (time.perf_counter() - started) * 1e3
         stage_ms = {"decode": frame.decode_ms, "detect": 0.0, "track": ms, "crop": 0.0,
                     "embed": 0.0, "match": 0.0, "total": ms + frame.decode_ms}
-        return FrameResult(frame.index, frame.timestamp_s, views, [], [], stage_ms, 0)
+        return FrameResult(frame.index, frame.timestamp_s, views, [], [], stage_ms, 0,
+                           tuple(events))
 
-    def _process_async(self, frame: Frame) -> FrameResult:
-        """Apply detections that finished (on the frame they came from), hand the newest frame
-        to the idle detector, and show the tracks where they should be now."""
+    def _process_async(self, frame: Frame, events: list[str]) -> FrameResult:
+        """Apply a detection that finished (on the frame it came from) unless a cut came after
+        that frame, hand the newest frame to the idle detector, and show the tracks where they
+        should be now, names checked against this frame."""
         assert self._background is not None
         finished = self._background.poll()
         if self._background.idle:
             self._background.submit(frame)
+        if finished is not None and not self._still_valid(finished, frame):
+            self.stats.stale_detections += 1
+            events.append("stale detection dropped")
+            finished = None
         if finished is None:
-            return self._coast(frame)
+            return self._coast(frame, events)
         done = self._recognise(finished.frame, finished.detections, finished.detect_ms,
                                finished.embeddings)
-        views = self._views_at(frame.index)
+        views = self._views_at(frame)
         stage_ms = {**done.stage_ms, "decode": frame.decode_ms,
                     "total": done.stage_ms["total"] - done.stage_ms["detect"]
                     - finished.frame.decode_ms + frame.decode_ms}
         return FrameResult(frame.index, frame.timestamp_s, views, done.sightings, done.unknowns,
-                           stage_ms, done.embedded)
+                           stage_ms, done.embedded, tuple(events))
 
+    def _still_valid(self, finished: FinishedDetection, frame: Frame) -> bool:
+        """A result from before the last cut, or of another frame size, describes faces that
+        are no longer there."""
+        return (finished.frame.index >= self._cut_index
+                and finished.frame.index <= frame.index
+                and finished.frame.rgb.shape == frame.rgb.shape)
+
+    # ------------------------------------------------------------------ detect, embed
     def _detect_rgb(self, rgb: np.ndarray) -> list[Detection]:
         return self._detector.detect(rgb, scale=self._scale_for(rgb))
+
+    def _crop_and_embed(self, rgb: np.ndarray, detections: list[Detection]
+                        ) -> tuple[list[np.ndarray], np.ndarray]:
+        """The one place a face becomes an embedding (crops cut from the full frame, one
+        batch): (crops, (N, D) embeddings)."""
+        crops = [self._detector.crop(rgb, d) for d in detections]
+        if not crops:
+            return crops, np.zeros((0, 512), np.float32)
+        return crops, self._embedder.embed(np.stack(crops))
 
     def _detect_and_embed(self, frame: Frame) -> tuple[list[Detection], np.ndarray | None]:
         """Worker-thread job: detect, then embed every face found (one batch), so the loop's
@@ -270,18 +206,14 @@ class LiveRecognizer:
         detections = self._detect_rgb(frame.rgb)
         if not detections:
             return detections, None
-        crops = np.stack([self._detector.crop(frame.rgb, d) for d in detections])
-        return detections, self._embedder.embed(crops)
-
-    def _detect_and_recognise(self, frame: Frame) -> FrameResult:
-        t0 = time.perf_counter()
-        detections = self._detect_rgb(frame.rgb)
-        return self._recognise(frame, detections, (time.perf_counter() - t0) * 1e3)
+        return detections, self._crop_and_embed(frame.rgb, detections)[1]
 
     def _recognise(self, frame: Frame, detections: list[Detection], detect_ms: float,
-                   precomputed: np.ndarray | None = None) -> FrameResult:
-        """Track `detections` of `frame`, embed the due tracks (one batch; or take their rows of
-        `precomputed`, the embeddings of `detections` made on the worker), match and vote."""
+                   precomputed: np.ndarray | None = None,
+                   events: list[str] | None = None) -> FrameResult:
+        """Track `detections` of `frame`, verify the tracks whose face may have changed, embed
+        the due tracks (one batch; or take their rows of `precomputed`, the embeddings of
+        `detections` made on the worker), match and vote."""
         clock = time.perf_counter
         t1 = clock()
         t0 = t1 - detect_ms / 1e3
@@ -289,23 +221,30 @@ class LiveRecognizer:
         for lost in update.lost:
             self._memory.pop(lost.id, None)
         for new in update.new:
-            self._memory[new.id] = _TrackMemory(first_seen_s=frame.timestamp_s)
-        due = [t for t in update.seen if self._is_due(t, self._memory[t.id], frame.index)]
+            self._memory[new.id] = TrackMemory(first_seen_s=frame.timestamp_s)
+        for track in update.seen:
+            self._check_track(track, self._memory[track.id], frame)
+        # Embeddings made on the detector thread are already paid for: every track uses its
+        # own (a vote, or a free re-verification of a confirmed track), so votes keep pace with
+        # the detections however slow the machine makes them.
+        due = [t for t in update.seen if precomputed is not None
+               or self._is_due(t, self._memory[t.id], frame.index)]
         t2 = clock()
-        crops = [self._detector.crop(frame.rgb, t.last_detection) for t in due]
-        t3 = clock()
         if precomputed is not None:
+            crops = [self._detector.crop(frame.rgb, t.last_detection) for t in due]
+            t3 = clock()
             row_of = {id(d): row for row, d in enumerate(detections)}
             embeddings = precomputed[[row_of[id(t.last_detection)] for t in due]]
-        else:
-            embeddings = self._embedder.embed(np.stack(crops)) if crops else np.zeros((0, 512))
+        else:  # crop and embed are one call (one place to swap the embedder); timed as embed
+            t3 = t2
+            crops, embeddings = self._crop_and_embed(frame.rgb, [t.last_detection for t in due])
         t4 = clock()
         gallery = self._gallery_provider()
         matches = [self._match(gallery, e) for e in embeddings]
         t5 = clock()
         sightings, unknowns = [], []
-        for track, crop, match in zip(due, crops, matches):
-            event = self._vote(track, self._memory[track.id], crop, match, frame)
+        for track, crop, embedding, match in zip(due, crops, embeddings, matches):
+            event = self._verify_and_vote(track, crop, embedding, match, frame)
             if isinstance(event, ConfirmedSighting):
                 sightings.append(event)
             elif isinstance(event, UnknownTrackEvent):
@@ -318,18 +257,56 @@ class LiveRecognizer:
                     "track": (t2 - t1 + t6 - t5) * 1e3, "crop": (t3 - t2) * 1e3,
                     "embed": (t4 - t3) * 1e3, "match": (t5 - t4) * 1e3,
                     "total": (t6 - t0) * 1e3 + frame.decode_ms}
-        return FrameResult(frame.index, frame.timestamp_s,
-                           [self._view(t) for t in update.seen], sightings, unknowns,
-                           stage_ms, len(due))
+        seen = sorted((t for t in self._tracker.tracks if t.last_frame == frame.index
+                       and t.missed == 0), key=lambda t: t.id)
+        return FrameResult(frame.index, frame.timestamp_s, [self._view(t) for t in seen],
+                           sightings, unknowns, stage_ms, len(due), tuple(events or ()))
 
-    def reset(self) -> None:
-        """Forget all tracks (new source or session); stats are kept."""
-        self._tracker.reset()
-        self._memory.clear()
-        self._last_detect_index = None
-        if self._background is not None:  # a detection of the old source must not land later
-            self._background.wait_idle(5.0)
-            self._background.poll()
+    # ------------------------------------------------------------------ verification
+    def _check_track(self, track: Track, mem: TrackMemory, frame: Frame) -> None:
+        """Mark a confirmed track suspect when its match was weak, its size jumped or its face
+        region no longer looks as it did at its last embedding. Checking and unknown tracks are
+        re-embedded on their schedule anyway (every 3 / 10 frames), and every re-embedding is
+        checked against the track's own recent ones, so they need no trigger: their names are
+        not shown and their votes cannot cross a change."""
+        if mem.state != "confirmed":
+            return
+        current = face_signature(frame.rgb, track.box)
+        # Still changing since the previous detection (a dissolve in progress, a head turning):
+        # a verification made now must not become the new reference.
+        mem.settled = self._verifier.settled(mem.previous_signature, current)
+        mem.previous_signature = current
+        if mem.suspect:
+            return
+        suspect = (track.previous_box is not None and self._verifier.geometry_suspect(
+            track.match_iou, track.previous_box, track.box))
+        if not suspect:
+            suspect = self._verifier.appearance_changed(mem.signature, current)
+        if suspect:
+            mem.suspect = True
+            self.stats.verifications += 1
+
+    def _verify_and_vote(self, track: Track, crop: np.ndarray, embedding: np.ndarray,
+                         match: Match, frame: Frame
+                         ) -> ConfirmedSighting | UnknownTrackEvent | None:
+        mem = self._memory[track.id]
+        confirmed = mem.person_id if mem.state == "confirmed" else None
+        if mem.embeds and self._verifier.embedding_disagrees(list(mem.recent), embedding,
+                                                             match, confirmed):
+            # Someone else is under the box: the old track ends, its votes with it.
+            fresh = self._tracker.restart(track)
+            self._memory.pop(track.id, None)
+            mem = self._memory[fresh.id] = TrackMemory(first_seen_s=frame.timestamp_s)
+            track = fresh
+            self.stats.tracks_ended_by_verification += 1
+        event = cast_vote(self.config, track, mem, crop, match, frame)
+        if not mem.suspect or mem.settled:
+            mem.recent.append(np.asarray(embedding, np.float32))
+            mem.signature = face_signature(frame.rgb, track.box)
+            mem.suspect = False
+        # else: the face agreed but is still changing: it stays suspect (no name) and is
+        # verified again at the next detection, against the references from before the change.
+        return event
 
     def _scale_for(self, rgb: np.ndarray) -> float:
         cfg = self.config
@@ -337,9 +314,9 @@ class LiveRecognizer:
             return cfg.detect_scale
         return float(min(cfg.detect_scale, cfg.detect_max_side / max(rgb.shape[0], rgb.shape[1])))
 
-    def _is_due(self, track: Track, mem: _TrackMemory, frame_index: int) -> bool:
+    def _is_due(self, track: Track, mem: TrackMemory, frame_index: int) -> bool:
         cfg = self.config
-        if cfg.every_frame or mem.embeds == 0:
+        if cfg.every_frame or mem.embeds == 0 or mem.suspect:
             return True
         if mem.state == "confirmed":
             return False
@@ -349,7 +326,7 @@ class LiveRecognizer:
             return True
         if gap < cfg.min_embed_gap_frames:
             return False
-        size, sharpness = _size_and_sharpness(track.last_detection)
+        size, sharpness = size_and_sharpness(track)
         return (size >= mem.last_size * cfg.regrow_ratio
                 or (mem.last_sharpness > 0 and sharpness >= mem.last_sharpness * cfg.resharpen_ratio))
 
@@ -364,61 +341,31 @@ class LiveRecognizer:
                                                 candidate.similarity)
         return match
 
-    def _vote(self, track: Track, mem: _TrackMemory, crop: np.ndarray, match: Match,
-              frame: Frame) -> ConfirmedSighting | UnknownTrackEvent | None:
-        cfg = self.config
-        mem.embeds += 1
-        mem.last_embed_frame = frame.index
-        mem.last_size, mem.last_sharpness = _size_and_sharpness(track.last_detection)
-        mem.similarity = match.similarity
-        mem.best_similarity = max(mem.best_similarity, match.similarity)
-        score = quality_score(track.last_detection)
-        if score > mem.view_crop_score:
-            mem.view_crop, mem.view_crop_score = crop, score
-        if mem.state == "confirmed":
-            return None  # every_frame mode keeps embedding; the identity is settled
-        agrees = match.is_known and match.similarity >= cfg.confirm_min_similarity
-        if agrees:
-            if match.person_id != mem.candidate:
-                mem.candidate, mem.votes = match.person_id, 0
-                mem.vote_similarities, mem.vote_crop, mem.vote_crop_score = [], None, -1.0
-            mem.votes += 1
-            mem.misses = 0
-            mem.vote_similarities.append(match.similarity)
-            if score > mem.vote_crop_score:
-                mem.vote_crop, mem.vote_crop_score = crop, score
-        else:
-            mem.votes = max(0, mem.votes - 1)
-            mem.misses += 1
-        mem.person_id = mem.candidate if mem.votes > 0 else None
-        if mem.votes >= cfg.confirm_frames and mem.candidate is not None:
-            mem.state, mem.person_id = "confirmed", mem.candidate
-            assert mem.vote_crop is not None
-            return ConfirmedSighting(track.id, mem.candidate,
-                                     float(np.mean(mem.vote_similarities)), frame.timestamp_s,
-                                     mem.first_seen_s, frame.index, mem.vote_crop)
-        if mem.state == "checking" and mem.misses >= cfg.unknown_after_frames:
-            mem.state = "unknown"
-            assert mem.view_crop is not None
-            return UnknownTrackEvent(track.id, mem.view_crop, mem.best_similarity,
-                                     frame.timestamp_s)
-        return None
-
-    def _views_at(self, frame_index: int) -> list[TrackView]:
-        """The tracks seen at their last detection, their boxes moved on to `frame_index`."""
-        return [TrackView(t.id, t.box_at(frame_index), *self._view_fields(t))
-                for t in self._tracker.tracks if t.missed == 0]
+    # ------------------------------------------------------------------ views
+    def _views_at(self, frame: Frame) -> list[TrackView]:
+        """The tracks seen at their last detection, their boxes moved on to `frame`; a
+        confirmed track whose face region no longer looks as it did turns suspect here, so its
+        name disappears on this very frame."""
+        views = []
+        for track in self._tracker.tracks:
+            if track.missed:
+                continue
+            box = track.box_at(frame.index)
+            mem = self._memory[track.id]
+            if (mem.state == "confirmed" and not mem.suspect and self._verifier.appearance_changed(
+                    mem.signature, face_signature(frame.rgb, box))):
+                mem.suspect = True
+                self.stats.verifications += 1
+            views.append(TrackView(track.id, box, *self._view_fields(track)))
+        return views
 
     def _view(self, track: Track) -> TrackView:
         return TrackView(track.id, track.box, *self._view_fields(track))
 
     def _view_fields(self, track: Track) -> tuple[TrackState, int | None, float, str | None]:
         mem = self._memory[track.id]
+        if mem.state == "confirmed" and mem.suspect:
+            return "checking", None, mem.similarity, None  # being re-verified: no name
         pid = mem.person_id if mem.state == "confirmed" else None
         return (mem.state, pid, mem.similarity,
                 self._name_of(pid) if pid is not None else None)
-
-
-def _size_and_sharpness(detection: Detection) -> tuple[float, float]:
-    size = min(detection.box.width, detection.box.height)
-    return size, (detection.quality.sharpness if detection.quality is not None else 0.0)

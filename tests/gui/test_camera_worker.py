@@ -112,3 +112,42 @@ def test_the_loop_is_capped_at_max_fps(qtbot, fps):
     qtbot.wait(500)
     worker.stop()
     assert len(count) <= fps * 0.5 + 3
+
+
+def test_a_worker_that_does_not_stop_in_time_is_not_deleted_while_it_runs(qtbot):
+    import threading
+
+    from attendance_app.gui.camera_controller import CameraController
+
+    entered, release = threading.Event(), threading.Event()
+
+    def stuck(frame):  # a processor caught in a long call
+        entered.set()
+        release.wait(10)
+
+    controller = CameraController(lambda spec: _ListSource(3), max_fps=500, stop_timeout_ms=50)
+    controller.set_processor(stuck)
+    controller.start("slow")
+    assert entered.wait(5)
+    worker = controller._worker
+    assert controller.stop() is False
+    assert worker in controller._stuck and worker.isRunning()  # still alive: not deleted
+    release.set()
+    qtbot.waitUntil(lambda: worker not in controller._stuck, timeout=5000)
+
+
+def test_results_queued_by_a_replaced_worker_still_arrive(qtbot):
+    from attendance_app.gui.camera_controller import CameraController
+
+    controller = CameraController(lambda spec: _ListSource(3), max_fps=500)
+    late: list[object] = []
+    drawn: list[object] = []
+    controller.late_result.connect(late.append)
+    controller.frame.connect(lambda rgb, result: drawn.append(result))
+    old = CameraWorker(lambda: _ListSource(1), processor=lambda f: "sighting")
+    controller._worker = None  # `old` has been replaced: what it queued is stale
+    old.frame_ready.connect(controller._on_frame)
+    with qtbot.waitSignal(old.finished, timeout=5000):
+        old.start()
+    qtbot.waitUntil(lambda: bool(late), timeout=2000)
+    assert late == ["sighting"] and drawn == []

@@ -50,6 +50,8 @@ class LiveTab(QWidget):
         self.retry_button.clicked.connect(self.retry_camera)
         self.unknowns.enrol_requested.connect(lambda key, crop: self.enrol_unknown.emit(crop))
         camera.frame.connect(self._on_frame)
+        # A replaced worker's last results are recorded, not drawn (issue 11).
+        camera.late_result.connect(lambda result: self._on_frame(None, result))
         camera.failed.connect(self._on_camera_failed)
         camera.opened.connect(lambda spec: self.source_label.setText(f"Source: {_source_name(spec)}"))
         camera.ended.connect(lambda: self.fps_label.setText("End of video"))
@@ -149,7 +151,8 @@ class LiveTab(QWidget):
             except Exception as exc:  # keep showing video; report once via the boundary
                 self._errors.present("Recording attendance failed", exc)
                 self.stop_session()
-        self.video.set_frame(rgb, update.overlays if update else [])
+        if rgb is not None:
+            self.video.set_frame(rgb, update.overlays if update else [])
         if update:
             for row in update.arrivals:
                 self.attendance.upsert(row)

@@ -9,20 +9,24 @@
 first), i.e. how close the faces that were never recorded came to the threshold.
 A temporary in-memory gallery holds the enrolled photos: the user's people are never touched.
 `every_frame=True` runs the naive pipeline (detect + embed every face in every frame).
+`labels_out` receives one JSON line per processed frame and pass (LabelWriter), so names can be
+scored against a truth file (swap_video.score_labels).
 """
 
 from __future__ import annotations
 
+import json
 import resource
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from attendance_app.domain.errors import FaceNotFoundError
+from attendance_app.services.benchmarks.background_load import BusyLoad, load_average
 from attendance_app.vision.face_detector import MtcnnFaceDetector
 from attendance_app.vision.face_embedder import FaceEmbedder
 from attendance_app.vision.frame_source import VideoFileSource
@@ -32,6 +36,24 @@ from attendance_app.vision.latest_frame_grabber import LatestFrameGrabber
 from attendance_app.vision.live_recognizer import FrameResult, LiveRecognizer, LiveRecognizerConfig
 
 Progress = Callable[[int, int, str], bool]
+
+
+class LabelWriter:
+    """Writes `{"pass": "fast"|"paced", "frame": INDEX, "tracks": [{"box": [x1, y1, x2, y2],
+    "name": NAME_OR_NULL, "state": STATE, "similarity": S}]}` lines, frame = index in the file.
+    None as the stream writes nothing."""
+
+    def __init__(self, stream: IO[str] | None) -> None:
+        self._stream = stream
+
+    def write(self, pass_name: str, result: FrameResult) -> None:
+        if self._stream is None:
+            return
+        tracks = [{"box": [round(v, 1) for v in t.box.as_tuple()], "name": t.name,
+                   "state": t.state, "similarity": round(float(t.similarity), 4)}
+                  for t in result.tracks]
+        self._stream.write(json.dumps({"pass": pass_name, "frame": result.frame_index,
+                                       "tracks": tracks}) + "\n")
 
 
 @dataclass(frozen=True)
@@ -65,51 +87,101 @@ def build_gallery(enrolments: Sequence[Enrolment], detector: MtcnnFaceDetector,
 def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: MtcnnFaceDetector,
                        embedder: FaceEmbedder, settings: Any, every_frame: bool = False,
                        detect_scale: float = 1.0, realtime: bool = True,
-                       progress: Progress | None = None) -> dict[str, Any]:
-    """Both passes over `video`; returns the issue-3 JSON keys plus context figures."""
-    gallery, names = build_gallery(enrolments, detector, embedder)
-    config = LiveRecognizerConfig.from_settings(settings, every_frame=every_frame,
-                                                detect_scale=detect_scale)
+                       progress: Progress | None = None, labels_out: Path | None = None,
+                       background_load: int = 0) -> dict[str, Any]:
+    """Both passes over `video`; returns the issue-3 JSON keys plus context figures. With
+    `labels_out`, every processed frame's tracks are written there (LabelWriter). With
+    `background_load` N > 0 both passes run again while N busy processes compete for the CPUs
+    (BusyLoad), giving `fps_loaded`, `realtime_fps_loaded`, `people_loaded`,
+    `realtime_people_loaded` next to the idle figures; `load_average` holds the 1-minute load
+    average at the start of each pass."""
+    stream = open(labels_out, "w", encoding="utf-8") if labels_out is not None else None
+    try:
+        gallery, names = build_gallery(enrolments, detector, embedder)
+        config = LiveRecognizerConfig.from_settings(settings, every_frame=every_frame,
+                                                    detect_scale=detect_scale)
 
-    def recognizer(paced: bool = False) -> LiveRecognizer:
-        # Paced like a camera, detection runs on its own thread so the loop never waits for it.
-        cfg = replace(config, async_detection=paced and not every_frame)
-        return LiveRecognizer(detector, embedder, lambda: gallery, cfg, name_of=names.get)
+        def recognizer(paced: bool = False) -> LiveRecognizer:
+            # Paced like a camera, detection runs on its own thread: the loop never waits.
+            cfg = replace(config, async_detection=paced and not every_frame)
+            return LiveRecognizer(detector, embedder, lambda: gallery, cfg, name_of=names.get)
 
-    fast = _fast_pass(video, recognizer(), progress)
-    result = {
-        "fps": round(fast.frames / fast.seconds, 2),
-        "realtime_fps": None,
-        "stage_ms": {k: round(v / max(1, fast.frames), 2) for k, v in fast.stage_totals.items()},
-        "embeds_per_frame": round(fast.embeds / max(1, fast.frames), 3),
-        "first_seen_to_record_s": {names[p]: round(s, 2) for p, s in fast.first_to_record.items()},
-        "people": sorted(names[p] for p in fast.first_to_record),
-        "best_similarity": {names[p]: round(s, 3) for p, s in fast.best_similarity.items()
-                            if p in names},
-        "frames": fast.frames,
-        "unknown_tracks": fast.unknowns,
-        "unknown_best_similarity": sorted((round(s, 3) for s in fast.unknown_best), reverse=True),
-        "mode": "every-frame" if every_frame else "tracked",
+        labels = LabelWriter(stream)
+        result = _both_passes(video, recognizer, names, realtime, progress, labels, "")
+        result["mode"] = "every-frame" if every_frame else "tracked"
+        if background_load > 0:
+            with BusyLoad(background_load):
+                loaded = _both_passes(video, recognizer, names, realtime, progress,
+                                      LabelWriter(None), "_loaded")
+            result.update({k: v for k, v in loaded.items() if k.endswith("_loaded")})
+            result["background_load"] = background_load
+            result["load_average"].update(loaded["load_average"])
+    finally:
+        if stream is not None:
+            stream.close()
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result
+
+
+def _both_passes(video: Path, recognizer: Callable[..., LiveRecognizer], names: dict[int, str],
+                 realtime: bool, progress: Progress | None, labels: LabelWriter,
+                 suffix: str) -> dict[str, Any]:
+    """The fast pass and (with `realtime`) the paced pass; keys of the loaded repeat end in
+    `suffix`."""
+    load = {f"fast{suffix}": load_average()}
+    fast = _fast_pass(video, recognizer(), progress, labels)
+    result: dict[str, Any] = {
+        f"fps{suffix}": round(fast.frames / fast.seconds, 2),
+        f"realtime_fps{suffix}": None,
+        f"people{suffix}": sorted(names[p] for p in fast.first_to_record),
+        f"sighting_frames{suffix}": _sighting_frames(fast, names),
     }
+    if not suffix:
+        result.update({
+            "stage_ms": {k: round(v / max(1, fast.frames), 2)
+                         for k, v in fast.stage_totals.items()},
+            "embeds_per_frame": round(fast.embeds / max(1, fast.frames), 3),
+            "first_seen_to_record_s": {names[p]: round(s, 2)
+                                       for p, s in fast.first_to_record.items()},
+            "best_similarity": {names[p]: round(s, 3) for p, s in fast.best_similarity.items()
+                                if p in names},
+            "frames": fast.frames,
+            "unknown_tracks": fast.unknowns,
+            "unknown_best_similarity": sorted((round(s, 3) for s in fast.unknown_best),
+                                              reverse=True),
+            "reverification": fast.reverification,
+        })
     if realtime:
+        load[f"paced{suffix}"] = load_average()
         paced = recognizer(paced=True)
         try:
-            live = _realtime_pass(video, paced)
+            live = _realtime_pass(video, paced, labels)
         finally:
             paced.close()
         result.update({
             # N frames span N - 1 frame intervals: time from the first to the last processed one.
-            "realtime_fps": round((live.frames - 1) / max(live.span_s, 1e-9), 2),
-            "realtime_detect_passes": live.detect_passes,
-            "realtime_detect_passes_per_s": round(live.detect_passes / max(live.span_s, 1e-9), 2),
-            "realtime_faces_embedded_by_worker": paced.stats.detections,
-            "realtime_dropped_frames": live.dropped,
-            "realtime_people": sorted(names[p] for p in live.first_to_record),
-            "realtime_first_seen_to_record_s": {names[p]: round(s, 2)
-                                                for p, s in live.first_to_record.items()},
+            f"realtime_fps{suffix}": round((live.frames - 1) / max(live.span_s, 1e-9), 2),
+            f"realtime_detect_passes{suffix}": live.detect_passes,
+            f"realtime_detect_passes_per_s{suffix}": round(
+                live.detect_passes / max(live.span_s, 1e-9), 2),
+            f"realtime_faces_embedded_by_worker{suffix}": paced.stats.detections,
+            f"realtime_dropped_frames{suffix}": live.dropped,
+            f"realtime_people{suffix}": sorted(names[p] for p in live.first_to_record),
+            f"realtime_sighting_frames{suffix}": _sighting_frames(live, names),
         })
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        if not suffix:
+            result["realtime_first_seen_to_record_s"] = {
+                names[p]: round(s, 2) for p, s in live.first_to_record.items()}
+    result["load_average"] = load
     return result
+
+
+def _sighting_frames(stats: "_PassStats", names: dict[int, str]) -> dict[str, list[int]]:
+    """Every confirmed sighting of the pass: name -> the frame indices it was confirmed on."""
+    out: dict[str, list[int]] = {}
+    for person_id, frame_index in stats.sightings:
+        out.setdefault(names[person_id], []).append(frame_index)
+    return out
 
 
 @dataclass
@@ -119,7 +191,6 @@ class _PassStats:
     embeds: int = 0
     unknowns: int = 0
     dropped: int = 0
-
     detect_passes: int = 0
     span_s: float = 0.0
 
@@ -128,6 +199,8 @@ class _PassStats:
         self.stage_totals: dict[str, float] = {}
         self.first_to_record: dict[int, float] = {}
         self.best_similarity: dict[int, float] = {}
+        self.reverification: dict[str, int] = {}
+        self.sightings: list[tuple[int, int]] = []  # (person id, frame index)
 
     def add(self, result: FrameResult) -> None:
         self.frames += 1
@@ -138,11 +211,13 @@ class _PassStats:
         for stage, ms in result.stage_ms.items():
             self.stage_totals[stage] = self.stage_totals.get(stage, 0.0) + ms
         for s in result.sightings:
+            self.sightings.append((s.person_id, s.frame_index))
             # The first confirmed sighting of a person is their attendance record.
             self.first_to_record.setdefault(s.person_id, s.time_s - s.first_seen_s)
 
 
-def _fast_pass(video: Path, recognizer: LiveRecognizer, progress: Progress | None) -> _PassStats:
+def _fast_pass(video: Path, recognizer: LiveRecognizer, progress: Progress | None,
+               labels: LabelWriter) -> _PassStats:
     stats = _PassStats()
     source = VideoFileSource(video)
     source.open()
@@ -150,17 +225,22 @@ def _fast_pass(video: Path, recognizer: LiveRecognizer, progress: Progress | Non
     started = time.perf_counter()
     try:
         while (frame := source.read()) is not None:
-            stats.add(recognizer.process(frame))
+            result = recognizer.process(frame)
+            stats.add(result)
+            labels.write("fast", result)
             if progress is not None:
                 progress(stats.frames, max(total, stats.frames), "as fast as possible")
     finally:
         source.close()
     stats.seconds = time.perf_counter() - started
     stats.best_similarity = dict(recognizer.stats.best_similarity_by_person)
+    rs = recognizer.stats
+    stats.reverification = {"cuts": rs.cuts, "verifications": rs.verifications,
+                            "tracks_ended": rs.tracks_ended_by_verification}
     return stats
 
 
-def _realtime_pass(video: Path, recognizer: LiveRecognizer) -> _PassStats:
+def _realtime_pass(video: Path, recognizer: LiveRecognizer, labels: LabelWriter) -> _PassStats:
     stats = _PassStats()
     grabber = LatestFrameGrabber(VideoFileSource(video), realtime=True).start()
     started = time.perf_counter()
@@ -172,7 +252,9 @@ def _realtime_pass(video: Path, recognizer: LiveRecognizer) -> _PassStats:
                 if grabber.finished:
                     break
                 continue
-            stats.add(recognizer.process(frame))
+            result = recognizer.process(frame)
+            stats.add(result)
+            labels.write("paced", result)
             last = time.perf_counter()
             first = last if first is None else first
     finally:
