@@ -9,6 +9,7 @@ and the failure is reported through `last_error`; nothing is dropped silently.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
@@ -68,6 +69,17 @@ class SessionRun:
         """A manual record for someone the camera did not confirm."""
         decision = self._policy.mark_present_manually(person_id, when or self._clock())
         self.pending.append((decision, None))
+        written = self.flush_pending()
+        if not written:
+            raise DatabaseError(self.last_error or "the record could not be written yet")
+        return written[-1]
+
+    def record_manual(self, person_id: int, status: AttendanceStatus,
+                      when: datetime | None = None) -> AttendanceRecord:
+        """A manual record with `status` for someone without one (the policy then knows them,
+        so a later sighting adds nothing). Raises ValidationError when they have a record."""
+        decision = self._policy.mark_present_manually(person_id, when or self._clock())
+        self.pending.append((replace(decision, status=status), None))
         written = self.flush_pending()
         if not written:
             raise DatabaseError(self.last_error or "the record could not be written yet")
