@@ -37,6 +37,7 @@ from attendance_app.gui.tabs.enrol_tab import EnrolTab
 from attendance_app.gui.tabs.live_tab import LiveTab
 from attendance_app.gui.tabs.people_tab import PeopleTab
 from attendance_app.gui.tabs.reports_tab import ReportsTab
+from attendance_app.gui.tabs.sessions_tab import SessionsTab
 from attendance_app.gui.tabs.settings_tab import SettingsTab
 from attendance_app.gui.tabs.training_tab import TrainingTab
 from attendance_app.gui.task_runner import TaskRunner
@@ -70,11 +71,13 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.live_tab = LiveTab(self.camera, self.errors)
         self.enrol_tab = EnrolTab(self.camera, self.runner, self.errors, settings.enroll_shots)
+        self.sessions_tab = SessionsTab(self.runner, self.errors)
         self.people_tab = PeopleTab(self.errors)
         self.training_tab = TrainingTab(self.runner, self.errors)
         self.reports_tab = ReportsTab(self.runner, self.errors)
         self.settings_tab = SettingsTab(paths.data_dir, self.errors)
-        for tab, title in ((self.live_tab, "Live"), (self.enrol_tab, "Enrol"),
+        for tab, title in ((self.live_tab, "Live"), (self.sessions_tab, "Sessions"),
+                           (self.enrol_tab, "Enrol"),
                            (self.people_tab, "People"), (self.training_tab, "Training"),
                            (self.reports_tab, "Reports"), (self.settings_tab, "Settings")):
             self.tabs.addTab(tab, title)
@@ -133,6 +136,10 @@ class MainWindow(QMainWindow):
         self.settings_tab.settings_saved.connect(self._on_settings_saved)
         self.training_tab.model_activated.connect(self._on_model_activated)
         self.camera.failed.connect(lambda m: self.show_status(f"Camera: {m}"))
+        self.live_tab.records_changed.connect(self.sessions_tab.refresh)
+        self.live_tab.session_finished.connect(self.show_status)
+        self.sessions_tab.records_changed.connect(self.live_tab.reload_rows)
+        self.sessions_tab.status_message.connect(self.show_status)
 
     # --- start-up ---
     def start_loading(self) -> None:
@@ -160,8 +167,8 @@ class MainWindow(QMainWindow):
         self.backend = backend
         self.admin_gate.set_backend(backend)
         self._unlock_face_data(backend)
-        for tab in (self.live_tab, self.enrol_tab, self.people_tab, self.settings_tab,
-                    self.reports_tab):
+        for tab in (self.live_tab, self.sessions_tab, self.enrol_tab, self.people_tab,
+                    self.settings_tab, self.reports_tab):
             tab.set_backend(backend)
         self.camera.set_opener(backend.open_frame_source)
         self._show_startup_notices(backend)
@@ -301,7 +308,7 @@ class MainWindow(QMainWindow):
     # --- shutdown ---
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.housekeeping_timer.stop()
-        self.live_tab.stop_session()
+        self.live_tab.stop_session(quiet=True)
         if not self.camera.stop():
             log.warning("camera worker did not stop within 5 s")
         self.runner.cancel_all()
