@@ -107,15 +107,6 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
-@dataclass(frozen=True)
-class FolderPerson:
-    """One sub-folder of a folder enrolment: the person's name, accepted crops, refused files."""
-
-    name: str
-    crops: list[np.ndarray]
-    refused: list[str]
-
-
 # ---------------------------------------------------------------- training (issue 5)
 @dataclass(frozen=True)
 class TrainingRequest:

@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self.live_tab.session_finished.connect(self.show_status)
         self.sessions_tab.records_changed.connect(self.live_tab.reload_rows)
         self.sessions_tab.status_message.connect(self.show_status)
+        self.enrol_tab.status_message.connect(self.show_status)
 
     # --- start-up ---
     def start_loading(self) -> None:
