@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from attendance_app.domain.person import Person
 from attendance_app.gui.admin_gate import admin_allowed
 from attendance_app.gui.backend import GuiBackend
+from attendance_app.gui.dialogs.confirm_dialog import confirm_destructive
 from attendance_app.gui.error_presenter import ErrorPresenter
 from attendance_app.gui.widgets.people_table import PeopleTable
 from attendance_app.gui.widgets.person_edit_dialog import PersonEditDialog
@@ -119,7 +120,7 @@ class PeopleTab(QWidget):
             b.setEnabled(person_id is not None)
 
     def _ask(self, title: str, text: str) -> bool:
-        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+        return confirm_destructive(self, title, text, "Delete")
 
     def _edit_dialog(self, person: Person) -> tuple[str, str | None, str | None] | None:
         dialog = PersonEditDialog(person, self)

@@ -17,10 +17,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from attendance_app.gui.admin_gate import admin_allowed
+from attendance_app.gui.dialogs.confirm_dialog import confirm_destructive
 from attendance_app.gui.backend import (GuiBackend, ModelRow, TrainingOutcome, TrainingRequest,
                                         TrainingTick)
 from attendance_app.gui.error_presenter import ErrorPresenter, user_message
@@ -435,8 +436,7 @@ class TrainingTab(QWidget):
         self.data_box.set_folder_counts(f"{people} people, {images} images")
 
     def _ask(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes
+        return confirm_destructive(self, title, text, "Discard")
 
     def _reset_progress(self) -> None:
         self.progress.setRange(0, PROGRESS_STEPS)
