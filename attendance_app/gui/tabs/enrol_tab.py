@@ -217,6 +217,8 @@ class EnrolTab(QWidget):
             self._errors.present("Folder not enrolled", ValidationError(
                 "Tick the consent box to confirm everyone in the folder consented."))
             return
+        if not admin_allowed(self, "enrolling a folder of people"):
+            return
         try:
             rows = self._backend.folder_preview(folder)
         except Exception as exc:
@@ -224,7 +226,7 @@ class EnrolTab(QWidget):
             return
         _name, _id, group = self.form.values()
         start, group = self.preview_folder(self, rows, self._backend.groups(), group)
-        if not start or not admin_allowed(self, "enrolling a folder of people"):
+        if not start:
             return
         backend, consent_by = self._backend, self._consent_by()
         self.folder_button.setEnabled(False)
