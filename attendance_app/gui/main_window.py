@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self.live_tab = LiveTab(self.camera, self.errors)
         self.enrol_tab = EnrolTab(self.camera, self.runner, self.errors, settings.enroll_shots)
         self.sessions_tab = SessionsTab(self.runner, self.errors)
-        self.people_tab = PeopleTab(self.errors)
+        self.people_tab = PeopleTab(self.errors, self.runner)
         self.training_tab = TrainingTab(self.runner, self.errors)
         self.reports_tab = ReportsTab(self.runner, self.errors)
         self.settings_tab = SettingsTab(paths.data_dir, self.errors)
@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
         self.sessions_tab.records_changed.connect(self.live_tab.reload_rows)
         self.sessions_tab.status_message.connect(lambda t: self.show_status(t, "success"))
         self.enrol_tab.status_message.connect(lambda t: self.show_status(t, "success"))
+        self.people_tab.status_message.connect(lambda t: self.show_status(t, "success"))
 
     # --- start-up ---
     def start_loading(self) -> None:
