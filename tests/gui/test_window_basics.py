@@ -64,3 +64,22 @@ def test_the_menu_bar_has_quit_on_ctrl_q_and_f1_about_with_version_model_and_fol
     assert str(tmp_path / "data") in shown[0] and "attendance-app.log" in shown[0]
     actions["quit"].trigger()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+
+
+def test_the_camera_picker_offers_a_stream_url_and_an_image_folder(qtbot, window, tmp_path):
+    tab = window.settings_tab
+    labels = [tab.camera_combo.itemText(i) for i in range(tab.camera_combo.count())]
+    assert "Stream URL (rtsp/http)…" in labels and "Folder of images…" in labels
+    tab.ask_source = lambda kind: "rtsp://10.0.0.5:554/stream1"
+    index = labels.index("Stream URL (rtsp/http)…")
+    tab.camera_combo.setCurrentIndex(index)
+    tab.camera_combo.activated.emit(index)
+    assert tab.chosen_settings().camera == "rtsp://10.0.0.5:554/stream1"
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    tab.ask_source = lambda kind: str(folder)
+    index = [tab.camera_combo.itemText(i) for i in range(tab.camera_combo.count())].index(
+        "Folder of images…")
+    tab.camera_combo.setCurrentIndex(index)
+    tab.camera_combo.activated.emit(index)
+    assert tab.chosen_settings().camera == str(folder)
