@@ -74,6 +74,7 @@ class SessionsTab(QWidget):
         left_layout.addWidget(QLabel("Past sessions"))
         left_layout.addWidget(self.session_list, 1)
         left_layout.addWidget(self.refresh_button)
+        left.setMinimumWidth(280)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)

@@ -25,6 +25,7 @@ class CaptureGuidance(QWidget):
         self.step_label.setObjectName("guidanceStep")
         self.prompt_label = QLabel()
         self.prompt_label.setObjectName("guidancePrompt")
+        self.prompt_label.setWordWrap(True)  # the photo advice is long: never widen the window
         self.reason_label = QLabel()
         self.reason_label.setObjectName("guidanceRefusal")
         self.reason_label.setWordWrap(True)

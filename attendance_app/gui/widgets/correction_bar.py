@@ -22,7 +22,7 @@ class CorrectionBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel("Correct:")
+        self.label = QLabel("Mark:")
         self.label.setToolTip("Select a person in the list, then mark them. The original "
                               "record is kept; the reports show who corrected it, when and why.")
         self.buttons: dict[str, QPushButton] = {}
@@ -35,7 +35,7 @@ class CorrectionBar(QWidget):
             button.clicked.connect(lambda _=False, s=status: self.correction_requested.emit(s))
             self.buttons[status] = button
             layout.addWidget(button)
-        self.undo_button = QPushButton("Undo correction")
+        self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Take back the selected person's last correction")
         self.undo_button.clicked.connect(self.undo_requested)
         layout.addWidget(self.undo_button)

@@ -47,6 +47,7 @@ class SessionControls(QWidget):
         self.late_spin.setSuffix(" min after the start")
         self.late_label = QLabel()
         self.late_label.setObjectName("lateAfterLabel")
+        self.late_label.setWordWrap(True)
         self.start_button = QPushButton("Start session")
         self.start_button.setObjectName("primaryButton")
         self.stop_button = QPushButton("Stop session")
@@ -132,7 +133,7 @@ class SessionControls(QWidget):
 
     def _show_late_after(self, *_args: object) -> None:
         base = "the lesson's start" if self._uses_usual_start() else "pressing Start"
-        self.late_label.setText(f"Arrivals after {self.late_after():%H:%M} are late "
+        self.late_label.setText(f"Late after {self.late_after():%H:%M} "
                                 f"({self.late_spin.value()} min after {base})")
 
     def _uses_usual_start(self) -> bool:
