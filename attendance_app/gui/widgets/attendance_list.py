@@ -60,7 +60,7 @@ class AttendanceList(QWidget):
         for col in (2, 3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(4, 140)
+        self.table.setColumnWidth(4, 120)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.counter)
@@ -146,6 +146,8 @@ class AttendanceList(QWidget):
             note.setToolTip(row.note)
             self.table.setItem(i, 4, note)
         self.table.blockSignals(False)
+        # the Corrections column only when there is one: the names need the room otherwise
+        self.table.setColumnHidden(4, not any(r.note for r in rows))
         if selected is not None:
             self.select_person(selected)
         attended = sum(1 for r in rows if r.status in ATTENDED)
