@@ -96,7 +96,7 @@ class LiveTab(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
-        right.setMinimumWidth(440)  # the list and the Mark buttons stay readable
+        right.setMinimumWidth(420)  # the list and the Mark buttons stay readable
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
