@@ -44,19 +44,22 @@ def wait(app, predicate, timeout_s: float) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--no-train", action="store_true",
+                        help="skip the real fine-tune (minutes on a small machine): the "
+                             "Training tab is shot before any run")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     xvfb = start_xvfb()
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     try:
-        return take(out)
+        return take(out, train=not args.no_train)
     finally:
         if xvfb is not None:
             xvfb.terminate()
 
 
-def take(out: Path) -> int:
+def take(out: Path, train: bool = True) -> int:
     from attendance_app.config import datasets_dir
     from attendance_app.gui.app import create_window, ensure_application
 
@@ -81,7 +84,8 @@ def take(out: Path) -> int:
     print(f"models ready after {time.perf_counter() - started:.1f} s")
     backend = window.backend
     enrol = [("Lin-Manuel Miranda", None, "Cast", [video / "lin-manuel-miranda.png"]),
-             ("Alex Lacamoire", None, "Band", [video / "alex-lacamoire.png"]),
+             ("Alex Lacamoire", None, "Cast", [video / "alex-lacamoire.png"]),
+             ("Renée Elise Goldsberry", "S-012", "Cast", [examples / "rose_leslie" / "img1.jpg"]),
              ("Barack Obama", "S-044", "Guests", sorted((examples / "obama").iterdir())),
              ("Joe Biden", "S-046", "Guests", sorted((examples / "biden").iterdir()))]
     for name, ext, group, photos in enrol:
@@ -89,24 +93,35 @@ def take(out: Path) -> int:
         backend.enrol(name, ext, group, crops, "screenshot script")
     window._on_people_changed()
     live = window.live_tab
-    window.camera.realtime = False  # every frame: a loaded machine still reaches mid-session
+    # real-time mode, as users get it (the clip plays at its own rate, frames are skipped
+    # when the machine is slower); the roster "Cast" lists who is not seen yet
     live.start_source(str(video / "short_hamilton_clip.mp4"))
     live.controls.name_edit.setText("Hamilton rehearsal")
+    live.controls.roster_combo.setCurrentIndex(live.controls.roster_combo.findData("Cast"))
     live.controls.start_button.click()
     wait(app, lambda: "Lin-Manuel Miranda" in live.attendance.names(), 600)
     window.camera.stop()  # freeze the last frame and its boxes for identical shots at both sizes
+    renee = next(p for p in backend.people() if p.name.startswith("Renée"))
+    backend.correct_record(live.session.id, renee.id, "excused", "at the dentist",
+                           "screenshot script")
+    live.reload_rows()
+    live.attendance.select_person(renee.id)
     for w, h in SIZES:
         window.resize(w, h)
         wait(app, lambda: False, 0.5)
         window.tabs.setCurrentWidget(live)
         shoot(app, window, out / f"live_{w}x{h}.png")
+    live.show_summary = lambda title, text: None
     live.stop_session()
+    sessions = window.sessions_tab
+    sessions.refresh()
+    sessions.select_session(live.session.id)
     tab = window.enrol_tab
     tab.guidance.reset()
     for photo in sorted((examples / "kit_harington").iterdir()):
         check = backend.check_photo(photo)
         if check.accepted:
-            tab.guidance.accept(check.crop)
+            tab.guidance.accept(check.crop, from_photo=True)
     check = backend.check_photo(examples / "_multi_face" / "two_people.jpg")
     tab.guidance.refuse("; ".join(check.reasons))
     tab.form.name_edit.setText("Kit Harington")
@@ -126,14 +141,14 @@ def take(out: Path) -> int:
     training.data_box.crops_box.setChecked(True)
     training.advanced.set_expanded(True)
     training.advanced.epochs_spin.setValue(3)
-    if training.start():
+    if train and training.start():
         wait(app, lambda: not training.training, 600)
         print("training:", training.phase_label.text())
     reports = window.reports_tab  # the rehearsal just held, as a session report
     reports.refresh()
     reports.filters.set_view("session")
     reports.show_report()
-    for name, widget in (("enrol", tab), ("people", window.people_tab),
+    for name, widget in (("sessions", sessions), ("enrol", tab), ("people", window.people_tab),
                          ("settings", window.settings_tab), ("training", window.training_tab),
                          ("reports", window.reports_tab)):
         for w, h in SIZES:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from attendance_app.cli import (admin_commands, benchmark_commands, db_commands,
-                                encryption_commands, enroll_commands, identify_command,
+from attendance_app.cli import (admin_commands, attendance_commands, benchmark_commands,
+                                db_commands, encryption_commands, enroll_commands, identify_command,
                                 models_commands, people_commands, report_commands, run_command,
                                 train_command)
 
@@ -16,6 +16,7 @@ COMMAND_MODULES: list[ModuleType] = [
     models_commands,
     run_command,
     report_commands,
+    attendance_commands,
     train_command,
     db_commands,
     admin_commands,

@@ -33,9 +33,16 @@ def identify(args: argparse.Namespace, ctx: CliContext) -> int:
             continue
         if not faces and not args.json:
             print(f"{photo}: no face found")
-        for face in faces:
+        for index, face in enumerate(faces, start=1):
             if args.json:
-                print_json({"photo": str(photo), **face.to_dict()})
+                print_json({"photo": str(photo), "face": index, "faces": len(faces),
+                            **face.to_dict()})
             else:
-                print(f"{photo}: {face.describe()}")
+                print(f"{photo}: {_where(index, len(faces), face)}: {face.describe()}")
     return 2 if failures else 0
+
+
+def _where(index: int, count: int, face) -> str:
+    """'face 2 of 3 at x 120-180, y 40-110' (pixels of the photo), so faces can be told apart."""
+    x1, y1, x2, y2 = (round(v) for v in face.detection.box.as_tuple())
+    return f"face {index} of {count} at x {x1}-{x2}, y {y1}-{y2}"

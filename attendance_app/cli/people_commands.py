@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from attendance_app.cli.admin_commands import requires_admin
@@ -65,8 +66,14 @@ def remove_person(args: argparse.Namespace, ctx: CliContext) -> int:
     people = ctx.services.people
     person = people.resolve(args.person)
     if not args.yes:
-        answer = input(f"Delete {person.label} and all their face data? [y/N] ").strip().lower()
-        if answer not in ("y", "yes"):
+        if not sys.stdin.isatty():  # no one to ask (a script, a pipe): refuse, never guess
+            raise ValidationError(f"not deleted: confirm with --yes to delete {person.label} "
+                                  "without a terminal")
+        try:
+            answer = input(f"Delete {person.label} and all their face data? [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
             raise ValidationError("not deleted (answer was not yes)")
     result = people.delete(person.id)
     print(f"deleted {person.label}: templates, face crops and snapshots removed from the "

@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     session = rsub.add_parser("session", help="one session: every roster member's status")
     session.add_argument("name", help="session name, e.g. \"Math 101\"")
-    session.add_argument("--date", type=_iso_date, required=True, metavar="YYYY-MM-DD")
+    session.add_argument("--date", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                         help="the session's day (default: today)")
     session.add_argument("--time", type=_hh_mm, metavar="HH:MM",
                          help="start time, when several sessions share the name that day")
     _output_options(session)
@@ -50,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 @requires_admin
 def report_session(args: argparse.Namespace, ctx: CliContext) -> int:
     fmt = _format(args)
+    args.date = args.date or date.today()
     tables = ctx.services.reports.session_reports(args.name, args.date, args.time)
     if fmt == "csv" and len(tables) > 1:
         starts = ", ".join(_start_times(ctx, args))

@@ -1,27 +1,29 @@
-"""GuiBackend: everything the window asks of the services layer, in GUI-friendly shapes.
+"""GuiBackend and the GUI-friendly value objects the backend hands the tabs.
 
-The tabs talk only to this protocol; `services_backend.ServicesBackend` implements it over
-`attendance_app.services.AppServices`. Methods marked (GUI thread) touch SQLite and must run in
-the thread that opened the backend (DESIGN.md section 3); methods marked (any thread) only use
-models and are safe in the camera worker or the task runner.
+Each tab talks to its own small Protocol (gui/backend_protocols.py); `GuiBackend` is their
+union. `services_backend.ServicesBackend` implements it over `attendance_app.services.AppServices`
+and tests/gui/fake_backend.py implements it in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from attendance_app.domain.enrollment_gate import Pose
 from attendance_app.domain.person import Person
-from attendance_app.domain.session import Session
+from attendance_app.gui.backend_protocols import (EnrolBackend, LiveBackend, PeopleBackend,
+                                                  ReportsBackend, SessionsBackend,
+                                                  SettingsBackend, TrainingBackend,
+                                                  WindowBackend)
 from attendance_app.gui.widgets.attendance_list import AttendanceRow
 from attendance_app.gui.widgets.video_view import FaceOverlay
-from attendance_app.reporting.report_table import ReportTable
+from attendance_app.services.roster_import import RosterPlan, RosterRow
+
+__all__ = ["GuiBackend", "RosterPlan", "RosterRow"]
 
 
 @dataclass(frozen=True)
@@ -52,74 +54,57 @@ class ExistingMatch:
     similarity: float
 
 
-class GuiBackend(Protocol):
-    # --- models (any thread) ---
-    def warm_up(self, ctx: Any) -> str: ...
-    def check_shot(self, rgb: np.ndarray, pose: Pose) -> ShotCheck: ...
-    def check_photo(self, path: Path) -> ShotCheck: ...
-    def open_frame_source(self, spec: str) -> Any: ...
-    def list_cameras(self) -> list[str]: ...
-    def live_processor(self, paced: bool = True) -> Any: ...
-    def prepare_folder(self, folder: Path, ctx: Any) -> list["FolderPerson"]: ...
-    # --- data (GUI thread) ---
-    def people(self) -> list[Person]: ...
-    def thumbnails(self) -> dict[int, bytes]: ...
-    def groups(self) -> list[str]: ...
-    def find_existing(self, crops: list[np.ndarray]) -> ExistingMatch | None: ...
-    def enrol(self, name: str, external_id: str | None, group: str | None,
-              crops: list[np.ndarray], consent_by: str) -> Person: ...
-    def update_person(self, person_id: int, name: str, external_id: str | None,
-                      group: str | None) -> Person: ...
-    def delete_person(self, person_id: int) -> None: ...
-    def start_session(self, name: str, roster_group: str | None,
-                      late_after: datetime | None) -> tuple[Session, int | None]: ...
-    def stop_session(self) -> None: ...
-    def interrupted_sessions(self) -> list[Session]: ...
-    def close_interrupted(self, session_id: int) -> int: ...
-    def handle_frame_result(self, result: Any) -> LiveUpdate: ...
-    def similarity_scores(self) -> tuple[np.ndarray, np.ndarray]: ...
-    def active_model_name(self) -> str: ...
-    def settings(self) -> Any: ...
-    def save_settings(self, settings: Any) -> None: ...
-    # --- reports: tables are built in the GUI thread (fast, SQLite); exporting the built
-    # tables touches no database and runs in the task runner (any thread) ---
-    def report_sessions(self) -> list[Session]: ...
-    def report_people(self) -> list[Person]: ...
-    def report_groups(self) -> list[str]: ...
-    def session_reports(self, name: str, on: date, at: time | None) -> list[ReportTable]: ...
-    def person_report(self, who: int | str, start: date, end: date) -> ReportTable: ...
-    def group_report(self, group: str, start: date, end: date) -> ReportTable: ...
-    def unknown_faces_report(self, start: date, end: date) -> ReportTable: ...
-    def export_report(self, tables: list[ReportTable], fmt: str, path: Path) -> Path: ...
-    # --- training (issue 5): the tab gets the backend only once the models are warm ---
-    def training_defaults(self) -> tuple["TrainingRequest", tuple[str, ...]]: ...  # GUI thread
-    def enrolled_training_counts(self) -> tuple[int, int, int]: ...  # GUI thread
-    def folder_training_counts(self, folder: Path) -> tuple[int, int]: ...  # any thread
-    def train(self, request: "TrainingRequest", ctx: Any,
-              on_tick: Callable[["TrainingTick"], None]) -> "TrainingOutcome": ...  # any thread
-    def list_models(self) -> list["ModelRow"]: ...  # GUI thread
-    def activate_model(self, model_id: int, ctx: Any) -> int: ...  # any thread
-    def discard_model(self, model_id: int) -> None: ...  # GUI thread
-    # --- trust (issue 7), GUI thread. The backend module may also offer
-    # `check_database(paths) -> StartupReport` and `restore_backup(paths, file)`, called
-    # before `open_backend` when the start-up check finds the database damaged. ---
-    def startup_warnings(self) -> list[str]: ...
-    def housekeeping(self) -> list[str]: ...
-    def biometrics_locked(self) -> bool: ...
-    def unlock(self, passphrase: str) -> None: ...  # AccessDeniedError when wrong
-    def admin_password_set(self) -> bool: ...
-    def require_admin(self, password_provider: Callable[[], str | None]) -> None: ...
-    def set_admin_password(self, new_password: str) -> None: ...
-    def close(self) -> None: ...
+class GuiBackend(LiveBackend, SessionsBackend, EnrolBackend, PeopleBackend, TrainingBackend,
+                 ReportsBackend, SettingsBackend, WindowBackend, Protocol):
+    """Everything the window asks: the union of the per-tab Protocols in backend_protocols."""
 
 
 @dataclass(frozen=True)
-class FolderPerson:
-    """One sub-folder of a folder enrolment: the person's name, accepted crops, refused files."""
+class RecordRow:
+    """One person of a session as the Live list and the Sessions tab show it. `status` is the
+    effective status word ("not seen yet" for a roster member of an open session without a
+    record); `time` None when there is no arrival to show (absent, not seen); `corrections`
+    the who/when/why text; `can_undo` when the last correction can be taken back."""
 
+    person_id: int | None
     name: str
-    crops: list[np.ndarray]
-    refused: list[str]
+    status: str
+    time: datetime | None = None
+    recorded_as: str = ""
+    corrections: str = ""
+    can_undo: bool = False
+    on_roster: bool = True
+
+
+@dataclass(frozen=True)
+class FolderEnrolResult:
+    """A finished (or cancelled) folder enrolment: who was saved with how many photos, the
+    photos and folders skipped with the reason, and whether it stopped at a Cancel."""
+
+    enrolled: list[tuple[str, int]]
+    skipped: list[str]
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class FolderProgress:
+    """Progress of a folder enrolment, as the task runner's message carries it."""
+
+    people_done: int
+    people_total: int
+    photos_done: int
+    photos_total: int
+    eta_s: float | None
+
+    def text(self) -> str:
+        eta = f", about {_duration(self.eta_s)} left" if self.eta_s is not None else ""
+        return (f"{self.people_done} of {self.people_total} people, {self.photos_done} of "
+                f"{self.photos_total} photos{eta}")
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
 # ---------------------------------------------------------------- training (issue 5)

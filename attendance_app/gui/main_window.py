@@ -23,7 +23,8 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from attendance_app.config import AppPaths, Settings
 from attendance_app.domain.errors import AccessDeniedError
@@ -34,14 +35,17 @@ from attendance_app.gui.dialogs.damaged_database_dialog import ask_damaged_datab
 from attendance_app.gui.dialogs.passphrase_dialog import LOCKED_CONSEQUENCES, ask_passphrase
 from attendance_app.gui.dialogs.interrupted_session_dialog import ask_interrupted_session
 from attendance_app.gui.error_presenter import ErrorPresenter, Sink, user_message
+from attendance_app.gui.menu_bar import build_menu_bar
 from attendance_app.gui.tabs.enrol_tab import EnrolTab
 from attendance_app.gui.tabs.live_tab import LiveTab
 from attendance_app.gui.tabs.people_tab import PeopleTab
 from attendance_app.gui.tabs.reports_tab import ReportsTab
+from attendance_app.gui.tabs.sessions_tab import SessionsTab
 from attendance_app.gui.tabs.settings_tab import SettingsTab
 from attendance_app.gui.tabs.training_tab import TrainingTab
 from attendance_app.gui.task_runner import TaskRunner
 from attendance_app.gui.widgets.notice_bar import NoticeBar
+from attendance_app.gui.widgets.status_line import StatusLine
 from attendance_app.gui.window_state import WindowState
 
 log = logging.getLogger(__name__)
@@ -71,12 +75,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.live_tab = LiveTab(self.camera, self.errors)
         self.enrol_tab = EnrolTab(self.camera, self.runner, self.errors, settings.enroll_shots)
-        self.people_tab = PeopleTab(self.errors)
+        self.sessions_tab = SessionsTab(self.runner, self.errors)
+        self.people_tab = PeopleTab(self.errors, self.runner)
         self.training_tab = TrainingTab(self.runner, self.errors)
         self.reports_tab = ReportsTab(self.runner, self.errors)
         self.settings_tab = SettingsTab(paths.data_dir, self.errors)
         self.settings_tab.runner = self.runner  # the histogram is computed off the GUI thread
-        for tab, title in ((self.live_tab, "Live"), (self.enrol_tab, "Enrol"),
+        for tab, title in ((self.live_tab, "Live"), (self.sessions_tab, "Sessions"),
+                           (self.enrol_tab, "Enrol"),
                            (self.people_tab, "People"), (self.training_tab, "Training"),
                            (self.reports_tab, "Reports"), (self.settings_tab, "Settings")):
             self.tabs.addTab(tab, title)
@@ -102,8 +108,10 @@ class MainWindow(QMainWindow):
         self.housekeeping_timer.timeout.connect(self._housekeeping_due)
         self.today = date.today  # replaced in tests
         self._housekeeping_day: date | None = None
-        self.status_label = QLabel("Starting…")
-        self.statusBar().addWidget(self.status_label, 1)
+        self.status_line = StatusLine()
+        self.status_label = self.status_line.text
+        self.statusBar().addWidget(self.status_line, 1)
+        self._state = {"models": "Starting…", "camera": "", "session": ""}
         # the first-run offer of an admin password: a dismissible link in the status bar
         self.admin_offer = QLabel(
             'No administrator password is set. <a href="set">Set admin password…</a>'
@@ -115,6 +123,11 @@ class MainWindow(QMainWindow):
         self.admin_offer.setVisible(False)
         self.statusBar().addPermanentWidget(self.admin_offer)
         self._connect_tabs()
+        self.show_about: Any = None  # (title, html) -> None; tests and screenshots replace it
+        self.menu_actions = build_menu_bar(
+            self, paths.data_dir,
+            lambda: self.backend.active_model_name() if self.backend else "loading…",
+            lambda title, html: (self.show_about or _about_box(self))(title, html))
         self.window_state = WindowState(paths.data_dir)
         if not self.window_state.restore(self, self.tabs):
             self.resize(1280, 800)
@@ -136,7 +149,15 @@ class MainWindow(QMainWindow):
         self.live_tab.enrol_unknown.connect(self._enrol_unknown)
         self.settings_tab.settings_saved.connect(self._on_settings_saved)
         self.training_tab.model_activated.connect(self._on_model_activated)
-        self.camera.failed.connect(lambda m: self.show_status(f"Camera: {m}"))
+        self.camera.failed.connect(lambda m: self._set_state("camera", f"Camera: {m}"))
+        self.camera.opened.connect(lambda spec: self._set_state("camera", ""))
+        self.live_tab.records_changed.connect(self.sessions_tab.refresh)
+        self.live_tab.session_finished.connect(self._session_finished)
+        self.live_tab.controls.start_button.clicked.connect(self._session_state)
+        self.sessions_tab.records_changed.connect(self.live_tab.reload_rows)
+        self.sessions_tab.status_message.connect(lambda t: self.show_status(t, "success"))
+        self.enrol_tab.status_message.connect(lambda t: self.show_status(t, "success"))
+        self.people_tab.status_message.connect(lambda t: self.show_status(t, "success"))
 
     # --- start-up ---
     def start_loading(self) -> None:
@@ -164,8 +185,8 @@ class MainWindow(QMainWindow):
         self.backend = backend
         self.admin_gate.set_backend(backend)
         self._unlock_face_data(backend)
-        for tab in (self.live_tab, self.enrol_tab, self.people_tab, self.settings_tab,
-                    self.reports_tab):
+        for tab in (self.live_tab, self.sessions_tab, self.enrol_tab, self.people_tab,
+                    self.settings_tab, self.reports_tab):
             tab.set_backend(backend)
         self.camera.set_opener(backend.open_frame_source)
         self._show_startup_notices(backend)
@@ -176,7 +197,7 @@ class MainWindow(QMainWindow):
 
     def _models_ready(self, description: str) -> None:
         self.models_ready = True
-        self.show_status(f"Ready — {description}")
+        self._set_state("models", f"Ready — {description}")
         self.settings_tab.on_models_ready(self.backend)
         self.training_tab.set_backend(self.backend)  # it needs the active model
         self.live_tab.start_source(self._camera_spec or self.backend.settings().camera)
@@ -186,11 +207,33 @@ class MainWindow(QMainWindow):
             self.live_tab.controls.start_requested.emit(name, None, None)
 
     def _loading_failed(self, title: str, exc: BaseException) -> None:
-        self.show_status(f"{title}: see the message")
+        self._set_state("models", f"{title}: see the message")
         self.errors.present(title, exc)
 
-    def show_status(self, text: str) -> None:
-        self.status_label.setText(text)
+    def show_status(self, text: str, kind: str = "info") -> None:
+        """Loading steps and failures set the lasting state; other messages (kind 'success',
+        or a plain note) are shown for a few seconds, then the current state comes back."""
+        if kind == "info" and not self.models_ready:
+            self._set_state("models", text)
+        else:
+            self.status_line.flash(text, kind)
+
+    def _set_state(self, part: str, text: str) -> None:
+        self._state[part] = text
+        parts = [t for t in (self._state["models"], self._state["session"],
+                             self._state["camera"]) if t]
+        kind = "warning" if self._state["camera"] or "failed" in self._state["models"] \
+            or "see the message" in self._state["models"] else "info"
+        self.status_line.set_state(" · ".join(parts), kind)
+
+    def _session_state(self) -> None:
+        session = self.live_tab.session
+        running = self.live_tab.session_running and session is not None
+        self._set_state("session", f"Session {session.name!r} running" if running else "")
+
+    def _session_finished(self, text: str) -> None:
+        self._set_state("session", "")
+        self.show_status(text, "success")
 
     # --- trust at start-up (issue 7) ---
     def _recover_database(self, module: Any, report: Any) -> bool:
@@ -314,19 +357,20 @@ class MainWindow(QMainWindow):
 
     def _on_settings_saved(self, settings: Settings) -> None:
         previous, self.settings = self.settings, settings
-        self.show_status("Settings saved")
+        self.show_status("Settings saved", "success")
         if settings.camera != previous.camera and not self.live_tab.session_running:
             QTimer.singleShot(0, lambda: self.live_tab.start_source(settings.camera))
 
     def _on_model_activated(self, name: str) -> None:
         self.settings_tab.model_label.setText(name)
         self.settings_tab.refresh_histogram()  # the similarities change with the model
-        self.show_status(f"Ready — {name}")
+        self._set_state("models", f"Ready — {name}")
+        self.show_status(f"Face model {name} is now active", "success")
 
     # --- shutdown ---
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.housekeeping_timer.stop()
-        self.live_tab.stop_session()
+        self.live_tab.stop_session(quiet=True)
         if not self.camera.stop():
             log.warning("camera worker did not stop within 5 s")
         self.runner.cancel_all()
@@ -338,3 +382,7 @@ class MainWindow(QMainWindow):
             except Exception:  # closing must never block the exit
                 log.exception("closing the backend failed")
         super().closeEvent(event)
+
+
+def _about_box(window: QMainWindow) -> Any:
+    return lambda title, html: QMessageBox.about(window, title, html)

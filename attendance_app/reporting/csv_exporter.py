@@ -1,4 +1,5 @@
-"""CSV export: one header row, then one row per record.
+"""CSV export: one header row, then one row per record (a table's `csv_context` columns, e.g.
+the session's name and start, come first on every row).
 
 Encoding is UTF-8 *with* a byte-order mark: Excel, which most users open CSV files with, reads
 BOM-less UTF-8 as a legacy code page and garbles 'Zoë' or 'Дмитрий'; Python (utf-8-sig),
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 from attendance_app.reporting.cell_text import machine_text
 from attendance_app.reporting.report_table import NO_RECORDS, ReportTable
@@ -22,9 +24,13 @@ def table_to_csv_bytes(table: ReportTable) -> bytes:
     whose first cell says 'no records' so that the file itself states it is empty."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([machine_text(c.name, "text") for c in table.columns])
+    context = [(name, value) for name, value in table.csv_context]
+    lead = [machine_text(value, "datetime" if isinstance(value, datetime) else "text")
+            for _name, value in context]
+    writer.writerow([machine_text(name, "text") for name, _ in context]
+                    + [machine_text(c.name, "text") for c in table.columns])
     for row in table.rows:
-        writer.writerow([machine_text(v, c.kind) for v, c in zip(row, table.columns)])
+        writer.writerow(lead + [machine_text(v, c.kind) for v, c in zip(row, table.columns)])
     if table.is_empty:
-        writer.writerow([f"({NO_RECORDS})"] + [""] * (len(table.columns) - 1))
+        writer.writerow(lead + [f"({NO_RECORDS})"] + [""] * (len(table.columns) - 1))
     return buffer.getvalue().encode(CSV_ENCODING)

@@ -32,15 +32,14 @@ def draw_bar_chart(pdf: FPDF, chart: ChartData, family: str, clean: Callable[[st
     bar_left = left + label_width
     bar_span = width - label_width - value_width
     top = max(chart.values, default=0.0)
-    # counts get whole-number ticks: the axis maximum is the next multiple of 4 steps
-    scale_max = 1.0 if chart.value_kind == "percent" else 4.0 * math.ceil(max(top, 1.0) / 4)
-    _axis(pdf, bar_left, bar_span, scale_max, chart.value_kind)
+    scale_max, steps = (1.0, 4) if chart.value_kind == "percent" else count_scale(top)
+    _axis(pdf, bar_left, bar_span, scale_max, chart.value_kind, steps)
     for label, value, value_text in zip(labels, chart.values, value_texts):
         if _ensure_room(pdf, BAR_HEIGHT + BAR_GAP):
             pdf.set_font(family, "", TEXT_SIZE)
-            _axis(pdf, bar_left, bar_span, scale_max, chart.value_kind)
+            _axis(pdf, bar_left, bar_span, scale_max, chart.value_kind, steps)
         y = pdf.get_y()
-        _grid(pdf, bar_left, bar_span, y, y + BAR_HEIGHT + BAR_GAP)
+        _grid(pdf, bar_left, bar_span, y, y + BAR_HEIGHT + BAR_GAP, steps)
         pdf.set_xy(left, y)
         pdf.cell(label_width - 2, BAR_HEIGHT, _fit(pdf, label, label_width - 2), align="R")
         length = bar_span * max(0.0, min(value, scale_max)) / scale_max
@@ -53,11 +52,22 @@ def draw_bar_chart(pdf: FPDF, chart: ChartData, family: str, clean: Callable[[st
     pdf.ln(3)
 
 
-def _axis(pdf: FPDF, bar_left: float, bar_span: float, scale_max: float, kind: str) -> None:
-    """Tick labels above the bars (0, 25, 50, 75, 100 % of the scale)."""
+def count_scale(top: float) -> tuple[float, int]:
+    """(axis maximum, number of steps) for counts: whole-number ticks only. Up to 4 the axis
+    ends at the largest count with a tick per unit (1 -> 0, 1); above, 4 equal whole steps."""
+    top = max(1, math.ceil(top))
+    if top <= 4:
+        return float(top), int(top)
+    step = math.ceil(top / 4)
+    return float(4 * step), 4
+
+
+def _axis(pdf: FPDF, bar_left: float, bar_span: float, scale_max: float, kind: str,
+          steps: int = 4) -> None:
+    """Tick labels above the bars at `steps` equal parts of the scale."""
     y = pdf.get_y()
-    for step in range(5):
-        fraction = step / 4
+    for step in range(steps + 1):
+        fraction = step / steps
         x = bar_left + bar_span * fraction
         value = scale_max * fraction
         text = f"{value * 100:.0f}%" if kind == "percent" else _count_text(value)
@@ -66,12 +76,13 @@ def _axis(pdf: FPDF, bar_left: float, bar_span: float, scale_max: float, kind: s
     pdf.set_xy(pdf.l_margin, y + 5)
 
 
-def _grid(pdf: FPDF, bar_left: float, bar_span: float, y_from: float, y_to: float) -> None:
+def _grid(pdf: FPDF, bar_left: float, bar_span: float, y_from: float, y_to: float,
+          steps: int = 4) -> None:
     """Light vertical grid lines at the ticks, drawn row by row so page breaks stay clean."""
     pdf.set_draw_color(*GRID_COLOR)
     pdf.set_line_width(0.1)
-    for step in range(5):
-        x = bar_left + bar_span * step / 4
+    for step in range(steps + 1):
+        x = bar_left + bar_span * step / steps
         pdf.line(x, y_from, x, y_to)
 
 

@@ -63,6 +63,9 @@ class ReportTable:
     summary: Mapping[str, SummaryValue] = field(default_factory=dict)
     chart: ChartData | None = None
     sheet_name: str = ""
+    # (column name, value) pairs a CSV file repeats on every row, because a CSV has no title
+    # (issue 13: a session's CSV names the session and its start)
+    csv_context: tuple[tuple[str, CellValue], ...] = ()
 
     def __post_init__(self) -> None:
         width = len(self.columns)

@@ -46,7 +46,13 @@ def build_session_report(attendance: SessionAttendance,
         subtitle=_period(attendance),
         generated_at=generated_at or datetime.now(),
         columns=SESSION_COLUMNS, rows=rows, summary=summary, chart=chart,
-        sheet_name="Session")
+        sheet_name="Session",
+        csv_context=(("Session", session.name), ("Session start", session.started_at)))
+
+
+# an absent or excused person did not arrive: the time of their record (the session's close,
+# or when someone corrected it) is not an arrival time, so the Time cell stays empty
+_NO_ARRIVAL = (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED)
 
 
 def _row(outcome: Outcome) -> tuple:
@@ -54,7 +60,7 @@ def _row(outcome: Outcome) -> tuple:
     return (
         outcome.display_name, outcome.external_id or "", outcome.group or "",
         outcome.status.value,
-        record.time if record else None,
+        record.time if record and outcome.status not in _NO_ARRIVAL else None,
         record.similarity if record else None,
         record.status.value if record else "(no record)",
         record.source.value if record else "",

@@ -6,21 +6,28 @@ power loss). `interrupted_sessions()` lists those; the window asks whether to re
 each at start-up, and `start_or_resume` (the CLI's `run`) continues today's interrupted session
 of the same name instead of starting a second one. Resuming never records anyone twice (the
 policy knows who is already recorded); closing one records its absentees.
+Corrections (issue 13) are made per person of a session: a person with a record gets a
+Correction appended (who, when, why; the record itself never changes). A person the camera never
+recorded (a roster member not seen yet, or absent with no record) first gets a MANUAL record
+saying *absent* at the moment of the correction, and the wanted status is a correction on it, so
+every manual change carries who/why and `undo` can take it back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from attendance_app.config import Settings
-from attendance_app.domain.attendance import AttendanceRecord
+from attendance_app.domain.attendance import AttendanceRecord, AttendanceStatus, RecordSource
 from attendance_app.domain.attendance_policy import AttendancePolicy, make_correction
 from attendance_app.domain.errors import NotFoundError, ValidationError
 from attendance_app.domain.session import Session
 from attendance_app.services.session_lock import (SessionLock, is_running_elsewhere,
                                                   session_lock_path)
+from attendance_app.reporting.report_inputs import RosterEntry, SessionAttendance
+from attendance_app.reporting.session_outcomes import Outcome, session_outcomes
 from attendance_app.services.session_run import SessionRun
 from attendance_app.storage.attendance_repository import AttendanceRepository
 from attendance_app.storage.people_repository import PeopleRepository
@@ -110,6 +117,65 @@ class AttendanceService:
         self._records.add_correction(make_correction(record, action, by, self._clock(), reason))
         return self._records.get(record_id)
 
+    def sessions(self, limit: int = 200) -> list[Session]:
+        """The latest `limit` sessions, newest first (open ones included)."""
+        found = self._sessions.list_in_range(date.min, date.max)
+        return sorted(found, key=lambda s: (s.started_at, s.id or 0), reverse=True)[:limit]
+
+    def get_session(self, session_id: int) -> Session:
+        return self._sessions.get(session_id)
+
+    def overview(self, session_id: int) -> list[Outcome]:
+        """One outcome per roster member (enrolled by the session's start) and per person
+        recorded, in the reports' order; a roster member without a record has `record` None."""
+        session = self._sessions.get(session_id)
+        members = self._people.list_all(group=session.roster_group) if session.roster_group \
+            else []
+        roster = [RosterEntry(p.id, p.name, p.external_id, p.group) for p in members
+                  if p.created_at is None or p.created_at <= session.started_at]
+        return session_outcomes(SessionAttendance(session, roster,
+                                                  self._records.list_for_session(session_id)))
+
+    def correct_person(self, session_id: int, person_id: int, status: str, by: str,
+                       reason: str = "", run: SessionRun | None = None) -> AttendanceRecord:
+        """Mark one person of a session present / late / excused / absent (see the module
+        docstring). `run`: the open SessionRun of that session, so its policy learns that the
+        person now has a record. Raises ValidationError (unknown status, no author, already
+        that status) and NotFoundError (unknown session or person); nothing is written then."""
+        wanted = _status(status)
+        if not by or not by.strip():
+            raise ValidationError("a correction needs the name of who made it")
+        record = self._record_of(session_id, person_id)
+        if record is None:
+            record = self._manual_absent(session_id, person_id, run)
+            if wanted is AttendanceStatus.ABSENT:
+                return record
+        return self.correct(record.id, _ACTION[wanted], by, reason)
+
+    def undo_person(self, session_id: int, person_id: int, by: str) -> AttendanceRecord:
+        """Undo the person's last correction in the session (ValidationError: none to undo)."""
+        record = self._record_of(session_id, person_id)
+        if record is None:
+            raise ValidationError("this person has no record in the session: nothing to undo")
+        return self.correct(record.id, "undo", by)
+
+    def _record_of(self, session_id: int, person_id: int) -> AttendanceRecord | None:
+        for record in self._records.list_for_session(session_id):
+            if record.person_id == person_id:
+                return record
+        return None
+
+    def _manual_absent(self, session_id: int, person_id: int,
+                       run: SessionRun | None) -> AttendanceRecord:
+        self._people.get(person_id)  # NotFoundError for an unknown person
+        session = self._sessions.get(session_id)
+        when = max(self._clock().replace(microsecond=0), session.started_at)
+        if run is not None and run.session.id == session_id:
+            return run.record_manual(person_id, AttendanceStatus.ABSENT, when)
+        return self._records.add(AttendanceRecord(session_id, person_id,
+                                                  AttendanceStatus.ABSENT, when,
+                                                  source=RecordSource.MANUAL))
+
     def _roster_ids(self, group: str | None) -> set[int] | None:
         if not group:
             return None
@@ -130,3 +196,18 @@ class AttendanceService:
         return SessionRun(self._db, session, policy, len(roster) if roster else None,
                           self._clock, write_timeout_ms=self._write_timeout_ms,
                           retry_interval_s=self._retry_interval_s, release=lock.release)
+
+
+_ACTION: dict[AttendanceStatus, str] = {
+    AttendanceStatus.PRESENT: "mark_present", AttendanceStatus.LATE: "mark_late",
+    AttendanceStatus.EXCUSED: "excuse", AttendanceStatus.ABSENT: "mark_absent"}
+
+
+def _status(word: str) -> AttendanceStatus:
+    try:
+        status = AttendanceStatus(str(word).strip().lower())
+    except ValueError:
+        status = None
+    if status not in _ACTION:
+        raise ValidationError(f"unknown status {word!r}; use present, late, excused or absent")
+    return status

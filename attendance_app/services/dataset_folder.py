@@ -47,3 +47,19 @@ def list_identities(root: str | Path, max_per_id: int | None = None,
         if len(images) >= min_images:
             identities.append(Identity(folder.name, tuple(images)))
     return identities
+
+
+def person_from_folder(folder_name: str) -> tuple[str, str | None]:
+    """(person name, external id) for a folder of a folder enrolment (issue 13).
+
+    'ben_afflek' -> ('Ben Afflek', None); '1042' -> ('Person 1042', '1042');
+    '1042_ada_lovelace' or 'ada-lovelace_1042' -> ('Ada Lovelace', '1042'). Words keep inner
+    capitals ("McGregor") and are only capitalised when written all in lower case."""
+    words = [w for w in re.split(r"[_\-.\s]+", folder_name.strip()) if w]
+    ids = [w for w in words if w.isdigit()]
+    names = [w for w in words if not w.isdigit()]
+    external_id = ids[0] if len(ids) == 1 else ("_".join(ids) if ids else None)
+    if not names:
+        return f"Person {external_id or folder_name}", external_id
+    name = " ".join(w.capitalize() if w.islower() else w for w in names)
+    return name, external_id

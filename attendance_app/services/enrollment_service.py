@@ -70,6 +70,7 @@ class FolderEnrollmentSummary:
     enrolled: list[tuple[str, int]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    cancelled: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"enrolled": [{"name": n, "photos": c} for n, c in self.enrolled],
@@ -198,9 +199,15 @@ class EnrollmentService:
 
     def enroll_folder(self, folder: Path, consent: Consent, crops: bool = False,
                       group: str | None = None,
-                      progress: ProgressCallback | None = None) -> FolderEnrollmentSummary:
+                      progress: ProgressCallback | None = None,
+                      naming: Callable[[str], tuple[str, str | None]] | None = None
+                      ) -> FolderEnrollmentSummary:
         """Enrol everyone in `folder/<person>/<image>` (folders starting with `_` are skipped).
-        Photos that fail are refused and listed; the others are enrolled."""
+        Photos that fail are refused and listed; the others are enrolled. `naming(folder)`
+        gives (person name, external id) for a folder (default: the folder name, no id).
+        `progress(photos_done, photos_total, folder)` returning False stops before the next
+        photo; the person being read is then not saved (each person is saved whole, in one
+        transaction, or not at all) and the summary says `cancelled`."""
         consent.require()
         folder = Path(folder)
         if not folder.is_dir():
@@ -222,17 +229,20 @@ class EnrollmentService:
                 except AttendanceAppError as exc:
                     summary.refused.append((str(image), str(exc)))
                 if progress is not None and not progress(done, total, identity.name):
+                    summary.cancelled = True
                     return summary
+            name, external_id = naming(identity.name) if naming else (identity.name, None)
             if not person_crops:
                 summary.warnings.append(f"{identity.name}: no usable photo, not enrolled")
                 continue
-            summary.warnings.extend(self._look_alike_warnings(person_crops, identity.name))
+            summary.warnings.extend(self._look_alike_warnings(person_crops, name))
             # Re-running an import adds photos to the person of that name instead of a twin.
-            existing = self._people.find_by_name(identity.name)
-            self.enroll_crops(identity.name, person_crops, consent, group=group,
+            by_id = self._people.find_by_external_id(external_id) if external_id else None
+            existing = [by_id] if by_id is not None else self._people.find_by_name(name)
+            self.enroll_crops(name, person_crops, consent, external_id=external_id, group=group,
                               qualities=qualities, source="folder",
                               existing_person_id=existing[0].id if len(existing) == 1 else None)
-            summary.enrolled.append((identity.name, len(person_crops)))
+            summary.enrolled.append((name, len(person_crops)))
         return summary
 
     # ---------------------------------------------------------------- helpers

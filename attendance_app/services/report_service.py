@@ -72,6 +72,11 @@ class ReportService:
         return [replace(t, sheet_name=f"Session {s.started_at:%H.%M}")
                 for t, s in zip(tables, sessions)]
 
+    def session_report_by_id(self, session_id: int) -> ReportTable:
+        """The report of one session by its id (the Sessions tab). NotFoundError when unknown."""
+        return build_session_report(self._session_attendance(self._sessions.get(session_id)),
+                                    self._clock())
+
     def session_report(self, name: str, on: date) -> ReportTable:
         """The latest session called `name` on `on`; when there were several, the subtitle
         says so (use `session_reports` to get all of them)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -107,6 +108,17 @@ class SessionRun:
         if not written or self.pending:
             raise DatabaseError(self.last_error or "the record could not be written yet")
         return written
+
+    def record_manual(self, person_id: int, status: AttendanceStatus,
+                      when: datetime | None = None) -> AttendanceRecord:
+        """A manual record with `status` for someone without one (the policy then knows them,
+        so a later sighting adds nothing). Raises ValidationError when they have a record."""
+        decision = self._policy.mark_present_manually(person_id, when or self._clock())
+        self.pending.append((replace(decision, status=status), None))
+        written = self.flush_pending()
+        if not written:
+            raise DatabaseError(self.last_error or "the record could not be written yet")
+        return written[-1]
 
     def close(self, when: datetime | None = None) -> list[AttendanceRecord]:
         """End the session: absent records for roster members never seen, session closed.

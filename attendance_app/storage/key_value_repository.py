@@ -30,3 +30,9 @@ class KeyValueRepository:
         """Remove `key`; True when it existed."""
         with self._app_db.transaction() as db:
             return db.execute("DELETE FROM settings_kv WHERE key = ?", [key]).rowcount == 1
+
+    def keys_with_prefix(self, prefix: str) -> list[str]:
+        """Every key starting with `prefix` (literal, not a pattern), sorted."""
+        rows = self._app_db.conn.execute("SELECT key FROM settings_kv WHERE substr(key, 1, ?) = ?"
+                                         " ORDER BY key", [len(prefix), prefix]).fetchall()
+        return [str(r[0]) for r in rows]

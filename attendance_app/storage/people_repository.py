@@ -113,6 +113,12 @@ class PeopleRepository:
             "ORDER BY group_name COLLATE NOCASE").fetchall()
         return [r[0] for r in rows]
 
+    def rename_group(self, old: str, new: str) -> int:
+        """Move everyone in group `old` to `new` (one statement); returns how many moved."""
+        with self._app_db.transaction() as db:
+            return int(db.execute("UPDATE people SET group_name = ? WHERE group_name = ?",
+                                  [_blank_to_none(new), old]).rowcount)
+
     def update(self, person_id: int, *, name: str = _UNSET, external_id: str | None = _UNSET,
                group: str | None = _UNSET, consent_at: datetime | None = _UNSET,
                consent_by: str | None = _UNSET,

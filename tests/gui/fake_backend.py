@@ -10,7 +10,9 @@ import sys
 import threading
 import time
 import types
+from dataclasses import replace
 from datetime import datetime
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,10 @@ from attendance_app.domain.errors import (AccessDeniedError, CameraError, NotFou
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.domain.person import Person
 from attendance_app.domain.session import Session
-from attendance_app.gui.backend import (LiveUpdate, ModelRow, ShotCheck, TrainingOutcome,
-                                        TrainingRequest, TrainingTick)
+from attendance_app.gui.backend import (FolderEnrolResult, FolderProgress, LiveUpdate,
+                                        ModelRow, RecordRow, RosterPlan, RosterRow, ShotCheck,
+                                        TrainingOutcome, TrainingRequest, TrainingTick)
+from attendance_app.services.dataset_folder import person_from_folder
 from attendance_app.gui.task_runner import TaskCancelled
 from attendance_app.gui.widgets.attendance_list import AttendanceRow
 from attendance_app.gui.widgets.video_view import FaceOverlay
@@ -79,6 +83,15 @@ class FakeBackend:
         self.db_report: Any = None
         self.restored: list[Path] = []
         self.restore_error: Exception | None = None
+        # issue 13: sessions and their rows, corrections, groups, folder enrolment
+        self.sessions: list[Session] = []
+        self.rows: dict[int, RecordRow] = {}
+        self.history: dict[int, list[RecordRow]] = {}
+        self.created_groups: dict[str, dt_time | None] = {}
+        self.roster_rows: list[RosterRow] = []
+        self.roster_problems: list[str] = []
+        self.folder_step_s = 0.0
+        self.background_reloads = 0
 
     def warm_up(self, ctx: Any) -> str:
         return "fake model"
@@ -102,8 +115,28 @@ class FakeBackend:
     def live_processor(self, paced: bool = True):
         return lambda frame: "processed"
 
-    def prepare_folder(self, folder, ctx):
-        return []
+    def folder_preview(self, folder: Path) -> list[tuple[str, str, str | None, int]]:
+        return [(d.name, *person_from_folder(d.name), sum(1 for f in d.iterdir()))
+                for d in sorted(Path(folder).iterdir()) if d.is_dir()]
+
+    def enrol_folder(self, folder: Path, group: str | None, consent_by: str,
+                     ctx: Any) -> FolderEnrolResult:
+        """Each sub-folder is one person, saved whole; `folder_step_s` per photo."""
+        enrolled = []
+        preview = self.folder_preview(folder)
+        for k, (_folder, name, external_id, photos) in enumerate(preview):
+            for _ in range(photos):
+                time.sleep(self.folder_step_s)
+                if ctx.is_cancelled():
+                    raise TaskCancelled()
+            self._add(name, external_id, group, photos, consent_by)
+            enrolled.append((name, photos))
+            ctx.report_progress((k + 1) / len(preview), FolderProgress(
+                k + 1, len(preview), k + 1, len(preview), None).text())
+        return FolderEnrolResult(enrolled, [])
+
+    def after_background_enrolment(self) -> None:
+        self.background_reloads += 1
 
     def people(self) -> list[Person]:
         return list(self._people.values())
@@ -112,17 +145,53 @@ class FakeBackend:
         return {}
 
     def groups(self) -> list[str]:
-        return sorted({p.group for p in self._people.values() if p.group})
+        return sorted({p.group for p in self._people.values() if p.group}
+                      | set(self.created_groups))
+
+    def create_group(self, name: str, usual_start: dt_time | None) -> str:
+        if not name.strip() or name in self.groups():
+            raise ValidationError(f"a group called {name!r} already exists")
+        self.created_groups[name.strip()] = usual_start
+        return name.strip()
+
+    def rename_group(self, old: str, new: str) -> int:
+        moved = [p for p in self._people.values() if p.group == old]
+        for p in moved:
+            self._people[p.id] = replace(p, group=new)
+        if old in self.created_groups:
+            self.created_groups[new] = self.created_groups.pop(old)
+        return len(moved)
+
+    def move_to_group(self, person_ids: list[int], group: str | None) -> int:
+        for pid in person_ids:
+            self._people[pid] = replace(self._people[pid], group=group or None)
+        return len(person_ids)
+
+    def plan_roster_import(self, path: Path) -> RosterPlan:
+        return RosterPlan(Path(path), tuple(self.roster_rows), tuple(self.roster_problems))
+
+    def apply_roster_import(self, plan: RosterPlan, consent_by: str, ctx: Any) -> RosterPlan:
+        for row in plan.rows:
+            self._add(row.name, row.external_id, row.group, 0, consent_by)
+        return replace(plan, done=tuple(r.name for r in plan.rows))
+
+    def usual_start(self, group: str | None) -> dt_time | None:
+        return self.created_groups.get(group) if group else None
 
     def find_existing(self, crops):
         return None
 
-    def enrol(self, name, external_id, group, crops, consent_by) -> Person:
-        pid = len(self._people) + 1
+    def enrol(self, name: str, external_id: str | None, group: str | None,
+              crops: list[np.ndarray], consent_by: str) -> Person:
+        person = self._add(name, external_id, group, len(crops), consent_by)
+        self.enrolled_crops[person.id] = list(crops)
+        return person
+
+    def _add(self, name, external_id, group, templates, consent_by) -> Person:
+        pid = max(self._people, default=0) + 1
         person = Person(pid, name, external_id, group, consent_by=consent_by,
-                        created_at=datetime.now(), template_count=len(crops))
+                        created_at=datetime.now(), template_count=templates)
         self._people[pid] = person
-        self.enrolled_crops[pid] = list(crops)
         return person
 
     def update_person(self, person_id, name, external_id, group) -> Person:
@@ -135,12 +204,36 @@ class FakeBackend:
         del self._people[person_id]
         self.enrolled_crops.pop(person_id, None)
 
-    def start_session(self, name, roster_group, late_after):
+    def start_session(self, name: str, roster_group: str | None,
+                      late_after: datetime | None) -> tuple[Session, int | None]:
+        session = Session(len(self.sessions) + 1, name, datetime.now().replace(microsecond=0),
+                          roster_group, late_after)
+        self.sessions.append(session)
         self.started_sessions.append(name)
-        return Session(1, name, datetime.now(), roster_group, late_after), None
+        return session, None
 
-    def stop_session(self) -> None:
-        pass
+    def stop_session(self) -> dict[str, int]:
+        return {"present": len(self.rows)}
+
+    def past_sessions(self, limit: int = 200) -> list[Session]:
+        return self.sessions[::-1][:limit]
+
+    def session_rows(self, session_id: int) -> list[RecordRow]:
+        return list(self.rows.values())
+
+    def correct_record(self, session_id: int, person_id: int, status: str, reason: str,
+                       by: str) -> RecordRow:
+        old = self.rows.get(person_id) or RecordRow(person_id, f"#{person_id}", "absent")
+        self.history.setdefault(person_id, []).append(old)
+        self.rows[person_id] = replace(old, status=status, corrections=f"{by}: {reason}",
+                                       can_undo=True)
+        return self.rows[person_id]
+
+    def undo_correction(self, session_id: int, person_id: int, by: str) -> RecordRow:
+        if not self.history.get(person_id):
+            raise ValidationError("there is no correction to undo")
+        self.rows[person_id] = self.history[person_id].pop()
+        return self.rows[person_id]
 
     def interrupted_sessions(self) -> list[Session]:
         return list(self.interrupted)
@@ -153,6 +246,9 @@ class FakeBackend:
     def handle_frame_result(self, result) -> LiveUpdate:
         return LiveUpdate([FaceOverlay(FaceBox(10, 10, 60, 70), "confirmed", "Ada 90%")],
                           [AttendanceRow(1, "Ada", datetime.now(), "present")])
+
+    def similarity_scores_job(self, ctx: Any) -> tuple[np.ndarray, np.ndarray]:
+        return self.similarity_scores()
 
     def similarity_scores(self):
         return np.array([0.8, 0.7]), np.array([0.1, 0.2])
@@ -178,6 +274,9 @@ class FakeBackend:
 
     def session_reports(self, name, on, at) -> list[ReportTable]:
         raise NotFoundError(f"no session called {name!r} on {on.isoformat()}")
+
+    def session_report_by_id(self, session_id: int) -> ReportTable:
+        return self._empty_report(f"Session report: {session_id}")
 
     def person_report(self, who, start, end) -> ReportTable:
         return self._empty_report(f"Attendance of {who}")

@@ -36,7 +36,7 @@ def test_window_shows_all_tabs_quickly_and_becomes_ready(qtbot, open_window):
     window = open_window(FakeBackend())
     assert time.perf_counter() - started < 3.0
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Live", "Enrol", "People", "Training", "Reports", "Settings"]
+    assert titles == ["Live", "Sessions", "Enrol", "People", "Training", "Reports", "Settings"]
     qtbot.waitUntil(lambda: window.models_ready, timeout=5000)
     assert window.status_label.text().startswith("Ready")
 

@@ -35,7 +35,7 @@ ENROLLED = datetime(2026, 10, 1, 8, 0)
 # Dan no record (absent as a roster member).
 EXPECTED = {"Ada Lovelace": ("present", "2026-11-26 09:02", "91.0%"),
             "Bob Smith": ("late", "2026-11-26 09:15", "80.0%"),
-            "Cleo Ng": ("absent", "2026-11-26 10:00", ""),   # closing the session
+            "Cleo Ng": ("absent", "", ""),   # absent: no arrival time (issue 13)
             "Dan Ito": ("absent", "", "")}
 
 
@@ -164,7 +164,10 @@ def test_errors_keep_the_last_report_and_write_nothing(
     tab.filters.set_range(date(2026, 11, 30), date(2026, 11, 1))
     assert not tab.show_report()
     assert "after it ends" in recorded_errors.messages[-1][1]
-    assert tab.current_table() is shown
+    assert tab.current_table() is None  # switching the view cleared the session report
+    tab.filters.set_view("session")
+    tab.filters.session_combo.setCurrentIndex(tab.filters.session_combo.findText("Math 101"))
+    assert tab.show_report()
     # unwritable path: a folder that does not exist
     target = tmp_path / "missing" / "math.pdf"
     _save_as(monkeypatch, target, "PDF document (*.pdf)")
@@ -192,3 +195,17 @@ def test_group_and_person_views_over_a_period(qtbot, tab, recorded_errors):
     assert tab.show_report(), recorded_errors.messages
     assert tab.current_table().title.startswith("Attendance of Bob Smith")
     assert tab.summary.figures()["Late"] == "1"
+
+
+def test_switching_the_view_clears_the_report_disables_export_and_show_stays_put(
+        qtbot, tab):
+    tab.resize(1100, 700)
+    tab.show()
+    tab.filters.session_combo.setCurrentIndex(tab.filters.session_combo.findText("Math 101"))
+    assert tab.show_report() and tab.export_button.isEnabled()
+    show_x = tab.show_button.mapTo(tab, tab.show_button.rect().topLeft()).x()
+    tab.filters.set_view("group")
+    qtbot.wait(50)
+    assert tab.tables == [] and tab.model.rowCount() == 0
+    assert not tab.export_button.isEnabled()
+    assert tab.show_button.mapTo(tab, tab.show_button.rect().topLeft()).x() == show_x

@@ -93,8 +93,8 @@ def test_finished_run_shows_before_after_and_activate_switches_the_model(
 
     assert len(tab.loss_plot.values()) == backend.train_steps
     figures = tab.metrics.figures()
-    assert figures["One-shot rank-1"] == ("85.0%", "89.0%", "+4.0 pts")
-    assert figures["TAR at FAR 1%"] == ("70.0%", "75.0%", "+5.0 pts")
+    assert figures["Right person named first"] == ("85.0%", "89.0%", "+4.0 pts")
+    assert figures["Recognised at 1% false alarms"] == ("70.0%", "75.0%", "+5.0 pts")
     assert figures["Suggested threshold"][:2] == ("0.550", "0.520")
     assert tab.verdict_label.text().startswith("Better")
     assert "fake run" in tab.notes_label.text()
@@ -125,7 +125,10 @@ def test_worse_candidate_says_keep_and_discard_removes_it(qtbot, tab, backend, r
     qtbot.waitUntil(lambda: not tab.training, timeout=WAIT_MS)
     assert tab.verdict_label.text().startswith("Not better")
     assert "keep the current model" in tab.verdict_label.text()
-    assert tab.metrics.figures()["One-shot rank-1"][2] == "-5.0 pts"
+    assert tab.metrics.figures()["Right person named first"][2] == "-5.0 pts"
+    assert tab.discard_button.objectName() == "primaryButton"  # the recommended action
+    assert tab.discard_button.isDefault() and not tab.activate_button.isDefault()
+    assert tab.activate_button.objectName() != "primaryButton"
     tab.discard_button.click()
     assert backend.discarded == [2] and list(backend.registry) == [1]
     assert tab.candidate is None and tab.models_table.rowCount() == 1
@@ -140,12 +143,12 @@ def test_too_little_data_shows_the_services_reason(qtbot, recorded_errors):
     qtbot.addWidget(widget)
     widget.set_backend(fake)
     assert "(0 with 2 or more crops)" in widget.data_box.enrolled_count.text()
-    assert widget.start()
-    qtbot.waitUntil(lambda: not widget.training, timeout=WAIT_MS)
-    runner.wait_for_done(5000)
-    assert recorded_errors.messages[-1][0] == "Training did not run"
-    assert "at least 2 people with 2 or more face crops" in recorded_errors.messages[-1][1]
-    assert "at least 2 people" in widget.phase_label.text()
+    # issue 13: Start is disabled with the reason shown, instead of a run that fails
+    assert not widget.start_button.isEnabled()
+    assert "at least 2 people with 2 or more face photos" in widget.start_reason.text()
+    assert not widget.start_reason.isHidden()
+    assert not widget.start()
+    assert fake.train_requests == [] and recorded_errors.messages == []
     assert list(fake.registry) == [1]
     # nothing chosen to train on: refused before any job starts
     widget.data_box.enrolled_box.setChecked(False)

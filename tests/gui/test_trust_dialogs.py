@@ -270,6 +270,8 @@ def test_refused_actions_change_nothing_settings_enrol_folder_training_export(
     assert backend.people() == []
     tab.enrol_folder(tmp_path)
     assert not tab.busy
+    backend.enrolled_crops = {1: [CROP, CROP], 2: [CROP, CROP]}  # enough data: Start is allowed
+    window.training_tab.refresh()
     assert window.training_tab.start() is False and backend.train_requests == []
     assert window.training_tab.activate(1) is False and backend.activated == []
     opened = []

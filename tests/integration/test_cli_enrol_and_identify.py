@@ -109,3 +109,16 @@ def test_enroll_folder_enrols_each_sub_folder_and_lists_refused_photos(cli, exam
     assert all(count >= 1 for count in enrolled.values())
     total_photos = sum(1 for p in examples.glob("[!_]*/*") if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
     assert sum(enrolled.values()) + len(summary["refused"]) == total_photos
+
+
+def test_identify_on_a_group_photo_prints_each_face_with_its_index_and_box(cli, examples):
+    photo = examples / "_multi_face" / "two_people.jpg"
+    code, out, _ = cli("identify", str(photo))
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == 2
+    assert "face 1 of 2 at x " in lines[0] and "face 2 of 2 at x " in lines[1]
+    assert lines[0].split(": ")[1] != lines[1].split(": ")[1]  # the boxes tell them apart
+    code, out, _ = cli("identify", "--json", str(photo))
+    faces = [json.loads(line) for line in out.splitlines()]
+    assert [f["face"] for f in faces] == [1, 2] and all(len(f["box"]) == 4 for f in faces)

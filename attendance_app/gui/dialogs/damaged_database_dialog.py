@@ -66,6 +66,10 @@ class DamagedDatabaseDialog(QDialog):
         self.restore_button.setEnabled(latest is not None)
         self.choose_button = QPushButton("Choose another backup file…")
         self.quit_button = QPushButton("Quit")
+        # restoring replaces the database: Enter must not do it (issue 13 item 6)
+        for button in (self.restore_button, self.choose_button):
+            button.setAutoDefault(False)
+        self.quit_button.setDefault(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.restore_button)
         buttons.addWidget(self.choose_button)

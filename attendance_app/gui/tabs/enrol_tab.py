@@ -1,12 +1,15 @@
 """EnrolTab: enrol a person from guided webcam shots or photo files, or a folder of people.
 
 Face detection runs in the task runner (tens of milliseconds per shot, more per photo); saving
-runs in the GUI thread because it writes to SQLite through the backend that opened it there.
+one person runs in the GUI thread (one short transaction). A folder enrolment (issue 13 item 5)
+runs entirely in the task runner on its own connection: a preview first turns folder names into
+person names and takes the Group; then progress (people and photos done, time left) and Cancel
+show in the tab while the rest of the window stays usable; each person is saved whole or not
+at all.
 """
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,12 +22,15 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QMessageBox,
 from attendance_app.domain.enrollment_gate import Pose
 from attendance_app.domain.errors import ValidationError
 from attendance_app.gui.admin_gate import admin_allowed
-from attendance_app.gui.backend import ExistingMatch, FolderPerson, GuiBackend, ShotCheck
+from attendance_app.gui.backend import ExistingMatch, FolderEnrolResult, GuiBackend, ShotCheck
 from attendance_app.gui.camera_controller import CameraController
+from attendance_app.gui.dialogs.folder_preview_dialog import ask_folder_group
 from attendance_app.gui.error_presenter import ErrorPresenter
+from attendance_app.gui.operator import operator_name
 from attendance_app.gui.task_runner import TaskRunner
 from attendance_app.gui.widgets.capture_guidance import CaptureGuidance
 from attendance_app.gui.widgets.enrol_form import EnrolForm
+from attendance_app.gui.widgets.job_progress import JobProgress
 from attendance_app.gui.widgets.video_view import FaceOverlay, VideoView
 
 PHOTO_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp);;All files (*)"
@@ -35,6 +41,7 @@ class EnrolTab(QWidget):
     """Emits `people_changed()` after a successful save."""
 
     people_changed = Signal()
+    status_message = Signal(str)
 
     def __init__(self, camera: CameraController, runner: TaskRunner, errors: ErrorPresenter,
                  shots: int = 5, parent: QWidget | None = None) -> None:
@@ -46,6 +53,9 @@ class EnrolTab(QWidget):
         self._last_frame: np.ndarray | None = None
         self.busy = False
         self.confirm: Confirm = self._ask  # replaced in tests (dialogs are the edge)
+        self.preview_folder = ask_folder_group  # (parent, rows, groups, group) -> (ok, group)
+        self.folder_progress = JobProgress()
+        self.last_folder_result: FolderEnrolResult | None = None
         self.preview = VideoView()
         self.preview.clear("The camera preview appears here.")
         self.form = EnrolForm()
@@ -80,6 +90,7 @@ class EnrolTab(QWidget):
         bulk = QGroupBox("Many people at once")
         bulk_layout = QVBoxLayout(bulk)
         bulk_layout.addWidget(self.folder_button)
+        bulk_layout.addWidget(self.folder_progress)
         right = QVBoxLayout()
         right.addWidget(person)
         right.addWidget(bulk)
@@ -143,7 +154,7 @@ class EnrolTab(QWidget):
         refused = []
         for path, check in results:
             if check.accepted:
-                self.guidance.accept(check.crop)
+                self.guidance.accept(check.crop, from_photo=True)
             else:
                 refused.append(f"{path.name}: {'; '.join(check.reasons)}")
         if refused:
@@ -179,6 +190,8 @@ class EnrolTab(QWidget):
         self.guidance.reset()
         self.form.clear()
         self.people_changed.emit()
+        self.status_message.emit(f"Saved {person.label} ({len(crops)} face"
+                                 f"{'s' if len(crops) != 1 else ''})")
         return person
 
     def _confirm_duplicate(self, existing: ExistingMatch) -> bool:
@@ -188,13 +201,7 @@ class EnrolTab(QWidget):
             f"({max(0.0, existing.similarity):.0%} similar). Enrol as a new person anyway?")
 
     def _consent_by(self) -> str:
-        typed = self.form.recorded_by.text().strip()
-        if typed:
-            return typed
-        try:
-            return getpass.getuser()
-        except Exception:  # no login name in some sandboxes
-            return "operator"
+        return self.form.recorded_by.text().strip() or operator_name()
 
     # --- folder enrolment ---
     def _choose_folder(self) -> None:
@@ -203,7 +210,8 @@ class EnrolTab(QWidget):
             self.enrol_folder(Path(folder))
 
     def enrol_folder(self, folder: Path) -> None:
-        if self._backend is None:
+        """Preview, then enrol the folder in the background (see the module docstring)."""
+        if self._backend is None or self.folder_progress.running:
             return
         if not self.form.consent_box.isChecked():
             self._errors.present("Folder not enrolled", ValidationError(
@@ -211,25 +219,45 @@ class EnrolTab(QWidget):
             return
         if not admin_allowed(self, "enrolling a folder of people"):
             return
-        backend = self._backend
-        self._run("Enrolling a folder", lambda ctx: backend.prepare_folder(folder, ctx),
-                  self._save_folder)
+        try:
+            rows = self._backend.folder_preview(folder)
+        except Exception as exc:
+            self._errors.present("Folder not enrolled", exc)
+            return
+        _name, _id, group = self.form.values()
+        start, group = self.preview_folder(self, rows, self._backend.groups(), group)
+        if not start:
+            return
+        backend, consent_by = self._backend, self._consent_by()
+        self.folder_button.setEnabled(False)
+        handle = self._runner.submit(
+            "enrol a folder", lambda ctx: backend.enrol_folder(folder, group, consent_by, ctx),
+            on_success=self._folder_done, on_cancelled=self._folder_cancelled,
+            on_error=lambda exc: self._errors.present("Folder enrolment failed", exc),
+            on_progress=self.folder_progress.show_progress, on_finished=self._folder_finished)
+        self.folder_progress.start(handle, f"Reading {len(rows)} people's photos…")
 
-    def _save_folder(self, people: list[FolderPerson]) -> None:
-        saved, problems = 0, []
-        for p in people:
-            problems.extend(f"{p.name}/{r}" for r in p.refused)
-            if not p.crops:
-                continue
-            try:
-                self._backend.enrol(p.name, None, None, p.crops, self._consent_by())
-                saved += 1
-            except Exception as exc:
-                problems.append(f"{p.name}: {exc}")
-        text = f"{saved} people enrolled."
-        if problems:
-            text += "\nSkipped:\n" + "\n".join(problems[:20])
+    def _folder_done(self, result: FolderEnrolResult) -> None:
+        self.last_folder_result = result
+        photos = sum(n for _name, n in result.enrolled)
+        text = f"{len(result.enrolled)} people enrolled from {photos} photos."
+        if result.skipped:
+            text += f"\n\nSkipped ({len(result.skipped)}):\n" + "\n".join(result.skipped[:20])
+            if len(result.skipped) > 20:
+                text += f"\n… and {len(result.skipped) - 20} more"
+        self.status_message.emit(text.split("\n")[0])
         self._errors.info("Folder enrolment", text)
+
+    def _folder_cancelled(self) -> None:
+        self.last_folder_result = FolderEnrolResult([], [], cancelled=True)
+        self.status_message.emit("Folder enrolment cancelled: the people saved before the "
+                                 "cancel are complete, nobody is half-saved")
+
+    def _folder_finished(self) -> None:
+        self.folder_progress.finish()
+        self.folder_button.setEnabled(True)
+        if self._backend is not None:
+            self._backend.after_background_enrolment()
         self.people_changed.emit()
 
     # --- helpers ---

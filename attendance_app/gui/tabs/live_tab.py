@@ -1,5 +1,10 @@
 """LiveTab: the camera picture with face boxes, the session's attendance list, session controls
-and the unknown-face review strip."""
+and the unknown-face review strip.
+
+The list shows the roster members not seen yet as well as the arrivals, and after Stop the
+absentees; the correction bar under it marks the selected person present / late / excused /
+absent with a reason, or undoes their last correction (issue 13 items 2 and 3). Stop shows a
+summary; the Sessions tab reopens any past session."""
 
 from __future__ import annotations
 
@@ -10,10 +15,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
-from attendance_app.gui.backend import GuiBackend
+from attendance_app.gui.backend import GuiBackend, RecordRow
 from attendance_app.gui.camera_controller import CameraController
+from attendance_app.gui.dialogs.reason_dialog import ask_reason
 from attendance_app.gui.error_presenter import ErrorPresenter
-from attendance_app.gui.widgets.attendance_list import AttendanceList
+from attendance_app.gui.operator import operator_name
+from attendance_app.gui.widgets.attendance_list import AttendanceList, AttendanceRow
+from attendance_app.gui.widgets.correction_bar import CorrectionBar
 from attendance_app.gui.widgets.session_controls import SessionControls
 from attendance_app.gui.widgets.unknown_review_strip import UnknownReviewStrip
 from attendance_app.gui.widgets.video_view import VideoView
@@ -25,6 +33,8 @@ class LiveTab(QWidget):
     """Emits `enrol_unknown(crop)` when the user wants to enrol a face from the review strip."""
 
     enrol_unknown = Signal(object)
+    session_finished = Signal(str)  # the summary line, for the status bar
+    records_changed = Signal()  # a correction was made or undone (the Sessions tab reloads)
 
     def __init__(self, camera: CameraController, errors: ErrorPresenter,
                  parent: QWidget | None = None) -> None:
@@ -33,6 +43,10 @@ class LiveTab(QWidget):
         self._errors = errors
         self._backend: GuiBackend | None = None
         self.session_running = False
+        self._expected: int | None = None
+        self.session: Any = None  # the running (or last stopped) domain Session
+        self.ask_reason = ask_reason  # dialogs are the edge: tests replace these two
+        self.show_summary = lambda title, text: self._errors.info(title, text)
         self.video = VideoView()
         self.video.clear("Loading face models…")
         self.source_label = QLabel("Source: –")
@@ -42,6 +56,7 @@ class LiveTab(QWidget):
         self.retry_button = QPushButton("Retry camera")
         self.controls = SessionControls()
         self.attendance = AttendanceList()
+        self.corrections = CorrectionBar()
         self.unknowns = UnknownReviewStrip()
         self._build_layout()
         self.controls.start_requested.connect(self._start_session)
@@ -49,6 +64,9 @@ class LiveTab(QWidget):
         self.video_file_button.clicked.connect(self._choose_video_file)
         self.retry_button.clicked.connect(self.retry_camera)
         self.unknowns.enrol_requested.connect(lambda key, crop: self.enrol_unknown.emit(crop))
+        self.attendance.selection_changed.connect(self._selection_changed)
+        self.corrections.correction_requested.connect(self.correct_selected)
+        self.corrections.undo_requested.connect(self.undo_selected)
         camera.frame.connect(self._on_frame)
         # A replaced worker's last results are recorded, not drawn (issue 11).
         camera.late_result.connect(lambda result: self._on_frame(None, result))
@@ -73,13 +91,14 @@ class LiveTab(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.controls)
         right_layout.addWidget(self.attendance, 1)
+        right_layout.addWidget(self.corrections)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
-        right.setMinimumWidth(320)
+        right.setMinimumWidth(420)  # the list and the Mark buttons stay readable
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -89,6 +108,8 @@ class LiveTab(QWidget):
         try:
             self.controls.set_groups(backend.groups())
             self.controls.set_late_default(backend.settings().late_after_minutes)
+            self.controls.usual_start_of = backend.usual_start
+            self.controls.set_groups(backend.groups())
         except Exception as exc:
             self._errors.present("Could not read the groups", exc)
         self.video.clear("Starting the camera…")
@@ -118,28 +139,87 @@ class LiveTab(QWidget):
             self._errors.info("Not ready", "The face models are still loading; try again shortly.")
             return
         try:
-            _session, expected = self._backend.start_session(name, roster, late_after)
+            self.session, expected = self._backend.start_session(name, roster, late_after)
             processor = self._backend.live_processor(paced=self._camera.realtime)
         except Exception as exc:
             self._errors.present("Could not start the session", exc)
             return
         self.session_running = True
+        self._expected = expected
         self.attendance.start(expected)
+        self.reload_rows()  # the roster members, "not seen yet"
         self.unknowns.clear()
         self.controls.set_running(True)
         self._camera.set_processor(processor)
 
-    def stop_session(self) -> None:
+    def stop_session(self, quiet: bool = False) -> None:
+        """Close the running session; then the absentees are listed and (unless `quiet`, at
+        window close) a summary is shown."""
         if not self.session_running:
             return
         self._camera.set_processor(None)
         self.session_running = False
         self.controls.set_running(False)
         try:
-            if self._backend is not None:
-                self._backend.stop_session()
+            summary = self._backend.stop_session() if self._backend is not None else {}
         except Exception as exc:
             self._errors.present("Could not close the session", exc)
+            return
+        self.reload_rows()  # absentees now have their absent records
+        self.records_changed.emit()
+        line = _summary_line(summary)
+        self.session_finished.emit(f"Session {self.session.name!r} stopped: {line}")
+        if quiet:
+            return
+        absent = [r.name for r in self.attendance.rows() if r.status == "absent"]
+        text = f"{line}." + (f"\n\nAbsent: {', '.join(absent)}" if absent else "")
+        self.show_summary(f"Session {self.session.name!r} finished", text +
+                          "\n\nCorrect records here or later in the Sessions tab.")
+
+    # --- the list and corrections ---
+    def reload_rows(self) -> None:
+        if self._backend is None or self.session is None:
+            return
+        try:
+            rows = self._backend.session_rows(self.session.id)
+        except Exception as exc:
+            self._errors.present("Could not read the session's records", exc)
+            return
+        self.attendance.set_rows([_list_row(r) for r in rows], self._expected)
+        self._selection_changed(self.attendance.selected_person_id())
+
+    def correct_selected(self, status: str) -> None:
+        row = self.attendance.selected_row()
+        if row is None or self._backend is None or self.session is None:
+            return
+        reason = self.ask_reason(self, row.name, status)
+        if reason is None:
+            return
+        try:
+            self._backend.correct_record(self.session.id, row.person_id, status, reason,
+                                         operator_name())
+        except Exception as exc:
+            self._errors.present("Correction not saved", exc)
+            return
+        self.reload_rows()
+        self.records_changed.emit()
+
+    def undo_selected(self) -> None:
+        row = self.attendance.selected_row()
+        if row is None or self._backend is None or self.session is None:
+            return
+        try:
+            self._backend.undo_correction(self.session.id, row.person_id, operator_name())
+        except Exception as exc:
+            self._errors.present("Nothing undone", exc)
+            return
+        self.reload_rows()
+        self.records_changed.emit()
+
+    def _selection_changed(self, person_id: object) -> None:
+        row = self.attendance.selected_row()
+        self.corrections.set_selection(row.status if row else None,
+                                       bool(row and row.can_undo))
 
     def _on_frame(self, rgb: Any, result: Any) -> None:
         if not self.isVisible() and not self.session_running:
@@ -156,6 +236,8 @@ class LiveTab(QWidget):
         if update:
             for row in update.arrivals:
                 self.attendance.upsert(row)
+            if update.arrivals:
+                self._selection_changed(None)
             for key, crop in update.unknowns:
                 self.unknowns.add_unknown(key, crop)
         self.fps_label.setText(f"{self._camera.displayed_fps:.1f} fps")
@@ -163,3 +245,14 @@ class LiveTab(QWidget):
 
 def _source_name(spec: str) -> str:
     return f"camera {spec}" if spec.isdigit() else spec.rsplit("/", 1)[-1]
+
+
+def _list_row(row: RecordRow) -> AttendanceRow:
+    return AttendanceRow(row.person_id or 0, row.name, row.time, row.status, None,
+                         row.corrections, row.can_undo)
+
+
+def _summary_line(summary: dict[str, int]) -> str:
+    order = ("present", "late", "absent", "excused", "present (not on roster)")
+    parts = [f"{summary.get(k, 0)} {k}" for k in order if summary.get(k)]
+    return ", ".join(parts) if parts else "nobody recorded"

@@ -1,15 +1,23 @@
-"""PeopleTab: the searchable people table with edit, re-enrol and delete (with confirmation)."""
+"""PeopleTab: the searchable people table with edit, re-enrol and delete (with confirmation),
+and the roster row (issue 13 item 4): import a roster file with a preview, create and rename
+groups, move people between groups. The import is written in the task runner on its own
+connection (photos are enrolled there); everything else is one short transaction here."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from attendance_app.domain.person import Person
 from attendance_app.gui.admin_gate import admin_allowed
 from attendance_app.gui.backend import GuiBackend
+from attendance_app.gui.dialogs.confirm_dialog import confirm_destructive
+from attendance_app.gui.dialogs.roster_import_dialog import ask_roster_import
+from attendance_app.gui.operator import operator_name
+from attendance_app.gui.task_runner import TaskRunner
+from attendance_app.gui.widgets.group_actions import GroupActions
 from attendance_app.gui.error_presenter import ErrorPresenter
 from attendance_app.gui.widgets.people_table import PeopleTable
 from attendance_app.gui.widgets.person_edit_dialog import PersonEditDialog
@@ -25,9 +33,16 @@ class PeopleTab(QWidget):
     reenrol_requested = Signal(object)
     people_changed = Signal()
 
-    def __init__(self, errors: ErrorPresenter, parent: QWidget | None = None) -> None:
+    status_message = Signal(str)
+
+    def __init__(self, errors: ErrorPresenter, runner: TaskRunner | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._errors = errors
+        self._runner = runner or TaskRunner(self)
+        self.confirm_import = ask_roster_import  # (parent, plan) -> (import?, consent?)
+        self.last_import = None
+        self.groups = GroupActions()
         self._backend: GuiBackend | None = None
         self._people: dict[int, Person] = {}
         self.confirm: Confirm = self._ask       # dialogs are the edge: tests replace these
@@ -43,8 +58,17 @@ class PeopleTab(QWidget):
         for b in (self.edit_button, self.reenrol_button, self.delete_button):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.groups)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        self.groups.import_requested.connect(self.import_roster)
+        self.groups.create_requested.connect(
+            lambda name, start: self._change(lambda: self._backend.create_group(name, start),
+                                             f"Group {name} created", "Group not created"))
+        self.groups.rename_requested.connect(
+            lambda old, new: self._change(lambda: self._backend.rename_group(old, new),
+                                          f"Group {old} renamed to {new}", "Group not renamed"))
+        self.groups.move_requested.connect(self._move_selected)
         self.edit_button.clicked.connect(self.edit_selected)
         self.reenrol_button.clicked.connect(self._reenrol_selected)
         self.delete_button.clicked.connect(self.delete_selected)
@@ -66,6 +90,10 @@ class PeopleTab(QWidget):
             self._errors.present("Could not read the people", exc)
             return
         self._people = {p.id: p for p in people}
+        try:
+            self.groups.groups = self._backend.groups()
+        except Exception as exc:
+            self._errors.present("Could not read the groups", exc)
         self.table.set_people(people, thumbnails)
         templates = sum(p.template_count for p in people)
         self.summary.setText(f"{len(people)} people enrolled, {templates} templates")
@@ -109,6 +137,61 @@ class PeopleTab(QWidget):
         self.refresh()
         self.people_changed.emit()
 
+    # --- groups and rosters ---
+    def _change(self, action, done: str, title: str) -> bool:
+        if self._backend is None:
+            return False
+        try:
+            action()
+        except Exception as exc:
+            self._errors.present(title, exc)
+            return False
+        self.refresh()
+        self.people_changed.emit()
+        self.status_message.emit(done)
+        return True
+
+    def _move_selected(self, group: str | None) -> None:
+        person = self.selected()
+        if person is not None:
+            self._change(lambda: self._backend.move_to_group([person.id], group),
+                         f"{person.name} moved to {group or 'no group'}", "Not moved")
+
+    def import_roster(self, path) -> None:
+        """Plan (nothing written), preview, then apply in the background."""
+        if self._backend is None or not admin_allowed(self, "importing a roster"):
+            return
+        try:
+            plan = self._backend.plan_roster_import(path)
+        except Exception as exc:
+            self._errors.present("Roster not imported", exc)
+            return
+        go, consent = self.confirm_import(self, plan)
+        if not go:
+            return
+        backend, by = self._backend, operator_name() if consent else ""
+        self.groups.import_button.setEnabled(False)
+        self._runner.submit("import roster",
+                            lambda ctx: backend.apply_roster_import(plan, by, ctx),
+                            on_success=self._imported,
+                            on_error=lambda e: self._errors.present("Roster not imported", e),
+                            on_finished=self._import_finished)
+
+    def _imported(self, plan) -> None:
+        self.last_import = plan
+        text = f"{len(plan.done)} rows imported."
+        if plan.problems:
+            text += f"\n\nNot imported ({len(plan.problems)}):\n" + "\n".join(plan.problems[:30])
+        self.status_message.emit(text.split("\n")[0])
+        self._errors.info("Roster import", text)
+
+    def _import_finished(self) -> None:
+        self.groups.import_button.setEnabled(True)
+        if self._backend is not None:
+            self._backend.after_background_enrolment()
+        self.refresh()
+        self.people_changed.emit()
+
     def _reenrol_selected(self) -> None:
         person = self.selected()
         if person is not None:
@@ -119,8 +202,8 @@ class PeopleTab(QWidget):
             b.setEnabled(person_id is not None)
 
     def _ask(self, title: str, text: str) -> bool:
-        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+        return confirm_destructive(self, title, text, "Delete")
 
     def _edit_dialog(self, person: Person) -> tuple[str, str | None, str | None] | None:
-        dialog = PersonEditDialog(person, self)
+        dialog = PersonEditDialog(person, self, self.groups.groups)
         return dialog.values() if dialog.exec() else None

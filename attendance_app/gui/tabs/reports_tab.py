@@ -56,9 +56,10 @@ class ReportsTab(QWidget):
         self.show_button.setDefault(True)
         self.export_button = QPushButton("Export…")
         top = QHBoxLayout()
-        top.addWidget(self.filters)
-        top.addWidget(self.show_button)
-        top.addStretch(1)
+        # the filters take the free width, so Show keeps its place whatever the view's fields
+        # (issue 13 item 10: it used to jump sideways when the view changed)
+        top.addWidget(self.filters, 1)
+        top.addWidget(self.show_button, 0, Qt.AlignmentFlag.AlignBottom)
 
         self.summary = ReportSummary()
         self.table_tabs = QTabBar()  # several sessions of one name on one day: one tab each
@@ -106,7 +107,7 @@ class ReportsTab(QWidget):
         self.export_button.clicked.connect(self.export)
         self.open_folder_button.clicked.connect(self.open_folder)
         self.table_tabs.currentChanged.connect(self._show_table)
-        self.filters.view_changed.connect(lambda _v: self._update_buttons())
+        self.filters.view_changed.connect(lambda _v: self.clear_report())
         self._update_buttons()
 
     # ------------------------------------------------------------------ data
@@ -169,6 +170,20 @@ class ReportsTab(QWidget):
             f" ({len(tables)} sessions)" if len(tables) > 1 else ""))
         self._update_buttons()
         return True
+
+    def clear_report(self) -> None:
+        """Nothing shown: a report of another view must not stay on screen, exportable."""
+        self._tables, self._request = [], None
+        self.table_tabs.blockSignals(True)
+        while self.table_tabs.count():
+            self.table_tabs.removeTab(0)
+        self.table_tabs.blockSignals(False)
+        self.table_tabs.setVisible(False)
+        self.model.set_table(None)
+        self.summary.set_table(None)
+        self.chart.set_chart(None, "Choose the filters, then press Show.")
+        self._set_status("")
+        self._update_buttons()
 
     def _build(self, r: ReportRequest) -> list[ReportTable]:
         backend = self._backend

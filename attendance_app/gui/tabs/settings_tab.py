@@ -9,7 +9,8 @@ from typing import Any
 from PySide6.QtCore import QUrl, Qt, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
+                               QInputDialog, QLabel, QPushButton, QSlider, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from attendance_app.config import Settings
 from attendance_app.gui.admin_gate import admin_allowed
@@ -18,6 +19,9 @@ from attendance_app.gui.error_presenter import ErrorPresenter
 from attendance_app.gui.widgets.threshold_histogram import ThresholdHistogram
 
 VIDEO_FILE = "__video_file__"
+STREAM_URL = "__stream_url__"
+IMAGE_FOLDER = "__image_folder__"
+PICKERS = (VIDEO_FILE, STREAM_URL, IMAGE_FOLDER)
 
 
 class SettingsTab(QWidget):
@@ -124,14 +128,16 @@ class SettingsTab(QWidget):
         if not cameras:
             self.camera_combo.addItem("No camera found", None)
         if current and not current.isdigit():
-            self.camera_combo.addItem(Path(current).name, current)
+            self.camera_combo.addItem(_source_label(current), current)
         self.camera_combo.addItem("Video file…", VIDEO_FILE)
+        self.camera_combo.addItem("Stream URL (rtsp/http)…", STREAM_URL)
+        self.camera_combo.addItem("Folder of images…", IMAGE_FOLDER)
         index = self.camera_combo.findData(current)
         self.camera_combo.setCurrentIndex(max(0, index))
 
     def chosen_settings(self) -> Settings:
         camera = self.camera_combo.currentData()
-        if camera in (None, VIDEO_FILE):
+        if camera is None or camera in PICKERS:
             camera = self._settings.camera
         threshold = self.threshold_slider.value() / 100.0
         return self._settings.with_changes(
@@ -156,10 +162,32 @@ class SettingsTab(QWidget):
         self.histogram.set_threshold(value / 100)
 
     def _on_camera_chosen(self, index: int) -> None:
-        if self.camera_combo.itemData(index) != VIDEO_FILE:
+        """The three picker entries ask for the source (the README's sources: a camera, a
+        video file, a stream URL, a folder of images)."""
+        kind = self.camera_combo.itemData(index)
+        if kind not in PICKERS:
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Video file as the camera", "",
-                                              "Videos (*.mp4 *.avi *.mov *.mkv *.webm)")
-        if path:
-            self.camera_combo.insertItem(index, Path(path).name, path)
+        spec = self.ask_source(kind)
+        if spec:
+            self.camera_combo.insertItem(index, _source_label(spec), spec)
             self.camera_combo.setCurrentIndex(index)
+
+    def ask_source(self, kind: str) -> str | None:
+        """The dialog for one picker entry (the edge: tests replace it)."""
+        if kind == VIDEO_FILE:
+            path, _ = QFileDialog.getOpenFileName(self, "Video file as the camera", "",
+                                                  "Videos (*.mp4 *.avi *.mov *.mkv *.webm)")
+            return path or None
+        if kind == IMAGE_FOLDER:
+            return QFileDialog.getExistingDirectory(self, "Folder of images as the camera") \
+                or None
+        text, ok = QInputDialog.getText(self, "Stream URL", "Camera stream address, e.g. "
+                                        "rtsp://192.168.1.20:554/stream1")
+        return text.strip() if ok and text.strip() else None
+
+
+def _source_label(spec: str) -> str:
+    if "://" in spec:
+        return f"Stream {spec}"
+    path = Path(spec)
+    return f"Folder {path.name}" if path.is_dir() else path.name

@@ -17,10 +17,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from attendance_app.gui.admin_gate import admin_allowed
+from attendance_app.gui.dialogs.confirm_dialog import confirm_destructive
 from attendance_app.gui.backend import (GuiBackend, ModelRow, TrainingOutcome, TrainingRequest,
                                         TrainingTick)
 from attendance_app.gui.error_presenter import ErrorPresenter, user_message
@@ -51,6 +52,7 @@ class TrainingTab(QWidget):
         self._errors = errors
         self._confirm = confirm or self._ask
         self._backend: GuiBackend | None = None
+        self._enrolled_usable = 0  # people with 2+ crops (the enrolled data Start needs)
         self._defaults = TrainingRequest()
         self._job: TaskHandle | None = None
         self._activating: TaskHandle | None = None
@@ -75,6 +77,9 @@ class TrainingTab(QWidget):
         self.progress.setTextVisible(False)
         self.phase_label = QLabel("Choose the data, then start.")
         self.phase_label.setWordWrap(True)
+        self.start_reason = QLabel("")
+        self.start_reason.setWordWrap(True)
+        self.start_reason.setObjectName("startReason")
         run_box = QGroupBox("Run")
         run_layout = QVBoxLayout(run_box)
         buttons = QHBoxLayout()
@@ -82,6 +87,7 @@ class TrainingTab(QWidget):
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         run_layout.addLayout(buttons)
+        run_layout.addWidget(self.start_reason)
         run_layout.addWidget(self.progress)
         run_layout.addWidget(self.phase_label)
         left_inner = QWidget()
@@ -100,10 +106,16 @@ class TrainingTab(QWidget):
         self._fit_left()
 
         # --- right: live plots, the result, the registered models
-        self.loss_plot = LinePlot("Triplet loss per step", "#2f6fb3")
-        self.active_plot = LinePlot("Active triplets per step", "#c7641a", (0.0, 1.0),
+        self.loss_plot = LinePlot("Training error per step (lower is better)", "#2f6fb3")
+        self.loss_plot.setToolTip(
+            "How far apart the model still puts photos of one person compared with photos of "
+            "different people (the 'triplet loss'). It should go down.")
+        self.active_plot = LinePlot("Examples still being learned", "#c7641a", (0.0, 1.0),
                                     percent=True)
-        self.loss_plot.empty_text = "no loss yet: no batch had a semi-hard triplet"
+        self.active_plot.setToolTip(
+            "The share of (person, same person, other person) examples the model still gets "
+            "wrong by the margin ('active triplets'). It should go down as it learns.")
+        self.loss_plot.empty_text = "no error yet: every example in the batches was easy"
         plots = QHBoxLayout()
         plots.addWidget(self.loss_plot)
         plots.addWidget(self.active_plot)
@@ -203,7 +215,9 @@ class TrainingTab(QWidget):
         if self._backend is None:
             return
         try:
-            self.data_box.set_enrolled_counts(*self._backend.enrolled_training_counts())
+            counts = self._backend.enrolled_training_counts()
+            self._enrolled_usable = counts[2]
+            self.data_box.set_enrolled_counts(*counts)
             self.models_table.set_models(self._backend.list_models())
         except Exception as exc:
             self._errors.present("Could not read the models and enrolled faces", exc)
@@ -223,6 +237,10 @@ class TrainingTab(QWidget):
     # ------------------------------------------------------------------ training
     def start(self) -> bool:
         if self._backend is None or self.training or self.activating:
+            return False
+        blocker = self._start_blocker()
+        if blocker:
+            self._update_buttons()
             return False
         request = self.request()
         problem = _request_problem(request)
@@ -315,10 +333,12 @@ class TrainingTab(QWidget):
             text = (f"Better {who}: candidate model {_model_id(outcome)} beats the current "
                     f"model. Activate it to use it for recognition.")
             color = "#1b7f3b"
+            self._recommend(self.activate_button)
         else:
             text = (f"Not better {who}: keep the current model (discard candidate "
                     f"{_model_id(outcome)}).")
             color = "#b3261e"
+            self._recommend(self.discard_button)
         self.verdict_label.setText(text)
         self.verdict_label.setStyleSheet(f"color: {color}; font-weight: bold;")
         notes = list(outcome.notes)
@@ -435,8 +455,7 @@ class TrainingTab(QWidget):
         self.data_box.set_folder_counts(f"{people} people, {images} images")
 
     def _ask(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes
+        return confirm_destructive(self, title, text, "Discard")
 
     def _reset_progress(self) -> None:
         self.progress.setRange(0, PROGRESS_STEPS)
@@ -445,12 +464,37 @@ class TrainingTab(QWidget):
     def _set_phase(self, text: str) -> None:
         self.phase_label.setText(text)
 
+    def _recommend(self, button: QPushButton) -> None:
+        """Highlight the action the verdict recommends (issue 13 item 9): the primary style
+        and the default button move to it."""
+        for b in (self.activate_button, self.discard_button):
+            b.setObjectName("primaryButton" if b is button else "")
+            b.setDefault(b is button)
+            b.style().unpolish(b)
+            b.style().polish(b)
+
+    def _start_blocker(self) -> str:
+        """Why Start cannot run now, in plain words ('' when it can)."""
+        if self._backend is None:
+            return "The face models are still loading."
+        use_enrolled = self.data_box.enrolled_box.isChecked()
+        folder = self.data_box.folder()
+        if not use_enrolled and folder is None:
+            return "Choose what to train on: the enrolled people and/or a folder."
+        if folder is None and self._enrolled_usable < 2:
+            return (f"Training needs at least 2 people with 2 or more face photos each; "
+                    f"{self._enrolled_usable} enrolled people have that. Re-enrol with more "
+                    "photos, or add a folder dataset.")
+        return ""
+
     def _update_buttons(self) -> None:
         busy = self.training or self.activating
         ready = self._backend is not None
-        has_data = self.data_box.enrolled_box.isChecked() or self.data_box.folder() is not None
-        self.start_button.setEnabled(ready and not busy and has_data)
-        self.start_button.setToolTip("" if ready else "The face models are still loading.")
+        blocker = self._start_blocker()
+        self.start_button.setEnabled(ready and not busy and not blocker)
+        self.start_button.setToolTip(blocker)
+        self.start_reason.setText(blocker if ready else "")
+        self.start_reason.setVisible(bool(blocker) and ready)
         self.cancel_button.setEnabled(self.training)
         self.data_box.setEnabled(not busy)
         self.advanced.setEnabled(not busy)

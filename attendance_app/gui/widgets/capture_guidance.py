@@ -20,10 +20,12 @@ class CaptureGuidance(QWidget):
         super().__init__(parent)
         self._shots = shots
         self._crops: list[np.ndarray] = []
+        self._from_photos = 0  # crops that came from photo files, not webcam shots
         self.step_label = QLabel()
         self.step_label.setObjectName("guidanceStep")
         self.prompt_label = QLabel()
         self.prompt_label.setObjectName("guidancePrompt")
+        self.prompt_label.setWordWrap(True)  # the photo advice is long: never widen the window
         self.reason_label = QLabel()
         self.reason_label.setObjectName("guidanceRefusal")
         self.reason_label.setWordWrap(True)
@@ -65,16 +67,19 @@ class CaptureGuidance(QWidget):
 
     def reset(self) -> None:
         self._crops.clear()
+        self._from_photos = 0
         for slot in self._slots:
             slot.clear()
             slot.setText("—")
         self.reason_label.clear()
         self._refresh()
 
-    def accept(self, crop: np.ndarray) -> None:
-        """Keep one accepted 160x160 crop and move to the next pose."""
+    def accept(self, crop: np.ndarray, from_photo: bool = False) -> None:
+        """Keep one accepted 160x160 crop and move to the next pose (`from_photo`: it came
+        from a photo file, which needs no pose: the guidance then says so)."""
         if self.complete:
             return
+        self._from_photos += int(from_photo)
         self._slots[len(self._crops)].setPixmap(pixmap_from_rgb(crop, THUMB))
         self._crops.append(crop)
         self.reason_label.clear()
@@ -85,7 +90,14 @@ class CaptureGuidance(QWidget):
 
     def _refresh(self) -> None:
         n = len(self._crops)
-        if self.complete:
+        if n and self._from_photos == n:
+            # photo files: no webcam poses to ask for (issue 13 item 8)
+            self.step_label.setText(f"{n} photo{'s' if n > 1 else ''} accepted")
+            self.prompt_label.setText(
+                "One good photo is enough: type the name and Save. More photos (other days, "
+                "light, glasses) help recognition a little; add them now or later by "
+                "re-enrolling.")
+        elif self.complete:
             self.step_label.setText(f"All {self._shots} shots taken")
             self.prompt_label.setText("Check the crops, then Save.")
         else:

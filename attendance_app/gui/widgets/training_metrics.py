@@ -12,10 +12,17 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QSizePolicy, QTab
 
 # (key in the before/after dicts, row label, higher is better?)
 METRIC_ROWS: tuple[tuple[str, str, bool | None], ...] = (
-    ("rank1", "One-shot rank-1", True),
-    ("tar_at_far_1pct", "TAR at FAR 1%", True),
+    ("rank1", "Right person named first", True),
+    ("tar_at_far_1pct", "Recognised at 1% false alarms", True),
     ("threshold", "Suggested threshold", None),  # a setting, neither better nor worse
 )
+TOOLTIPS = {
+    "rank1": "With one photo per held-out person enrolled, how often the best match of another "
+             "photo is the right person (one-shot rank-1).",
+    "tar_at_far_1pct": "How often the right person is accepted when the threshold lets only 1 in "
+                       "100 strangers through (TAR at FAR 1%).",
+    "threshold": "The similarity above which a face counts as known, for this model.",
+}
 COLUMNS = ("Current model", "Candidate", "Change")
 
 
@@ -24,6 +31,8 @@ class MetricsTable(QTableWidget):
         super().__init__(len(METRIC_ROWS), len(COLUMNS), parent)
         self.setHorizontalHeaderLabels(list(COLUMNS))
         self.setVerticalHeaderLabels([label for _, label, _ in METRIC_ROWS])
+        for row, (key, _label, _better) in enumerate(METRIC_ROWS):
+            self.verticalHeaderItem(row).setToolTip(TOOLTIPS[key])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -24,8 +24,10 @@ def _read(path):
 def test_every_view_exports_a_header_and_one_row_per_table_row(tmp_path, view):
     table = all_views()[view]
     rows = _read(export_report(table, "csv", tmp_path / f"{view}.csv"))
-    assert rows[0] == [c.name for c in table.columns]
+    context = [name for name, _value in table.csv_context]  # session: its name and start
+    assert rows[0] == context + [c.name for c in table.columns]
     assert len(rows) == len(table.rows) + 1
+    assert (view == "session") == (context == ["Session", "Session start"])
 
 
 def test_csv_starts_with_a_utf8_bom_so_excel_reads_non_latin_names(tmp_path):
@@ -35,7 +37,7 @@ def test_csv_starts_with_a_utf8_bom_so_excel_reads_non_latin_names(tmp_path):
 
 def test_names_with_commas_quotes_and_other_scripts_round_trip(tmp_path):
     rows = _read(export_report(all_views()["session"], "csv", tmp_path / "s.csv"))
-    names = {row[0] for row in rows[1:]}
+    names = {row[rows[0].index("Name")] for row in rows[1:]}
     for name in TRICKY_NAMES:
         expected = neutralize_formula(name)
         assert expected in names
@@ -59,7 +61,7 @@ def test_times_are_iso_8601_and_percentages_fractions(tmp_path):
     table = all_views()["session"]
     rows = _read(export_report(table, "csv", tmp_path / "s.csv"))
     header = rows[0]
-    zoe = next(row for row in rows if row[0] == "Zoë Ångström")
+    zoe = next(row for row in rows if row[header.index("Name")] == "Zoë Ångström")
     assert datetime.fromisoformat(zoe[header.index("Time")]) == datetime(2026, 11, 26, 9, 15)
     assert float(zoe[header.index("Similarity")]) == pytest.approx(0.78)
 

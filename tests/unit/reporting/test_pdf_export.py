@@ -93,3 +93,15 @@ def test_characters_no_font_has_become_question_marks_with_a_note(tmp_path, monk
     path.write_bytes(data)
     text = "\n".join(_pages(path))
     assert "Дмитрий" in text and "could not be printed" in text
+
+
+def test_a_count_chart_axis_has_whole_ticks_and_ends_at_a_small_count():
+    from attendance_app.reporting.pdf_chart import count_scale
+
+    assert count_scale(1) == (1.0, 1)        # counts of 1: the axis is 0, 1 (not 0..4)
+    assert count_scale(3) == (3.0, 3)
+    assert count_scale(0) == (1.0, 1)
+    assert count_scale(9) == (12.0, 4)       # 0, 3, 6, 9, 12
+    for top in range(1, 40):
+        scale, steps = count_scale(top)
+        assert scale >= top and (scale / steps).is_integer()
