@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     one.add_argument("--crops", action="store_true", help="images are face crops: no detection")
     one.add_argument("--flip", action="store_true", help="average embeddings with the mirror image")
     one.add_argument("--margin", type=int, default=None, help="MTCNN crop margin (default 44)")
+    _model_options(one)
     one.add_argument("--json", action="store_true")
     one.set_defaults(handler=oneshot)
 
@@ -31,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     lfw.add_argument("--flip", action="store_true")
     lfw.add_argument("--margin", type=int, default=32)
     lfw.add_argument("--max-pairs", type=int, default=None, help="first N pairs of each fold (quick)")
+    _model_options(lfw)
     lfw.add_argument("--json", action="store_true")
     lfw.set_defaults(handler=lfw_benchmark)
 
@@ -44,26 +46,52 @@ def register(sub: argparse._SubParsersAction) -> None:
     benchmark_more_commands.register(bsub)
 
 
+def _model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", choices=("active", "facenet", "sface"), default="active",
+                   help="embedder to measure (default: the registry's active model)")
+    p.add_argument("--alignment", choices=("box", "five_point"), default="box",
+                   help="FaceNet input: margin box crop or 5-point similarity alignment")
+    p.add_argument("--detections", type=Path, default=None,
+                   help="JSON file caching MTCNN detections between side-by-side runs")
+
+
+def _embedder_and_detector(args: argparse.Namespace, ctx: CliContext):
+    embedder = ctx.services.models.benchmark_embedder(args.model, args.flip, args.alignment)
+    detector = ctx.services.detector(margin=args.margin)
+    if args.detections is not None:
+        from attendance_app.services.benchmarks.detection_cache import CachedDetector
+
+        detector = CachedDetector(detector, args.detections)
+    return embedder, detector
+
+
+def _with_model(result: dict, args: argparse.Namespace) -> dict:
+    return {**result, "model": args.model, "alignment": args.alignment, "flip": args.flip}
+
+
 def oneshot(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.services.benchmarks.oneshot_benchmark import run_oneshot_benchmark
 
+    embedder, detector = _embedder_and_detector(args, ctx)
     with ProgressBar("oneshot", quiet=args.json) as bar:
         result = run_oneshot_benchmark(
-            args.dataset, embedder=ctx.services.models.active_embedder(flip_average=args.flip),
-            detector=ctx.services.detector(margin=args.margin), crops=args.crops,
-            max_per_id=args.max_per_id, progress=bar)
-    return print_result(result, args.json)
+            args.dataset, embedder=embedder, detector=None if args.crops else detector,
+            crops=args.crops, max_per_id=args.max_per_id, progress=bar)
+    if hasattr(detector, "save"):
+        detector.save()
+    return print_result(_with_model(result, args), args.json)
 
 
 def lfw_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.services.benchmarks.lfw_benchmark import run_lfw_benchmark
 
+    embedder, detector = _embedder_and_detector(args, ctx)
     with ProgressBar("lfw", quiet=args.json) as bar:
-        result = run_lfw_benchmark(
-            args.dataset, embedder=ctx.services.models.active_embedder(flip_average=args.flip),
-            detector=ctx.services.detector(margin=args.margin), max_pairs=args.max_pairs,
-            progress=bar)
-    return print_result(result, args.json)
+        result = run_lfw_benchmark(args.dataset, embedder=embedder, detector=detector,
+                                   max_pairs=args.max_pairs, progress=bar)
+    if hasattr(detector, "save"):
+        detector.save()
+    return print_result(_with_model(result, args), args.json)
 
 
 def match_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:

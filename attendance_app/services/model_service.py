@@ -135,6 +135,32 @@ class ModelService:
     def active_embedder(self, flip_average: bool | None = None) -> FaceEmbedder:
         return self.embedder_for(self.ensure_default_model().id, flip_average)
 
+    def benchmark_embedder(self, model: str = "active", flip_average: bool = False,
+                           alignment: str = "box"):
+        """An embedder for `benchmark ... --model`: 'active' (the registry's active model),
+        'facenet' (the default converted FaceNet, with `alignment` box or five_point) or
+        'sface' (the folded SFace; alignment five_point: warped straight from the frame, else
+        aligned inside the 160 px margin crop). WeightsError when its weights cannot be had."""
+        if model == "sface":
+            from attendance_app.vision.sface_embedder import SFaceEmbedder
+            from attendance_app.vision.weights import sface_cache
+
+            weights = sface_cache.ensure_sface_weights(self._models_dir)
+            net = sface_cache.load_sface_net(weights.path, weights.sha256)
+            return SFaceEmbedder(net, model_key="sface-2021dec", flip_average=flip_average,
+                                 via_crop=alignment != "five_point")
+        if model == "facenet":
+            weights = weights_cache.ensure_default_weights(self._models_dir)
+            network = weights_cache.build_model(
+                weights_cache.load_state_dict(weights.path, weights.sha256))
+            return FaceEmbedder(network, model_key="facenet", flip_average=flip_average,
+                                alignment=alignment)
+        embedder = self.active_embedder(flip_average)
+        if alignment != "box":
+            return FaceEmbedder(embedder.model, embedder.model_key, flip_average,
+                                alignment=alignment)
+        return embedder
+
     # --------------------------------------------------------------- activation
     def reembed_templates(self, model_id: int, progress: ProgressCallback = _no_progress,
                           batch: int = 32) -> int:
