@@ -119,7 +119,7 @@ class ServicesBackend(ServicesReports):
         ctx.report_progress(0.9, "Looking for cameras")
         self._cameras = [str(i) for i in available_cameras()]
         self.services.adopt_models(own)
-        self._model_name = info.name
+        self._model_name = _model_label(info, self.services.settings)
         return info.name
 
     def check_shot(self, rgb: np.ndarray, pose: Pose) -> ShotCheck:
@@ -373,7 +373,7 @@ class ServicesBackend(ServicesReports):
             own.close()
         self.services.adopt_models(own)
         self.services.gallery.invalidate()
-        self._model_name = info.name
+        self._model_name = _model_label(info, self.services.settings)
         return count
 
     def discard_model(self, model_id: int) -> None:
@@ -422,3 +422,13 @@ def _caption(track: Any) -> str:
     if track.state == "checking":
         return "checking…"
     return "Unknown"
+
+
+def _model_label(info: Any, settings: Any) -> str:
+    """The active model's name with the threshold and margin in force for it (issue 12: each
+    model carries its own; None means the Settings values), for the Settings tab."""
+    own = info.match_threshold is not None
+    threshold = info.match_threshold if own else settings.match_threshold
+    margin = info.match_margin if info.match_margin is not None else settings.runner_up_margin
+    origin = "the model's own" if own else "from these settings"
+    return f"{info.name} — threshold {threshold:.2f}, margin {margin:.2f} ({origin})"

@@ -6,7 +6,8 @@ crops while the database is locked raises AccessDeniedError."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,11 +30,14 @@ class FaceCropRepository:
         self._png = BiometricColumn(app_db, "face_crops", "png", cipher)
 
     def add(self, person_id: int, png: bytes, quality: FaceQuality | None = None, *,
-            source: str | None = None, created_at: datetime | None = None) -> FaceCrop:
-        """Store PNG bytes of a crop for `person_id`. Raises ValidationError for bytes that are
-        not a PNG and NotFoundError for an unknown person."""
+            source: str | None = None, created_at: datetime | None = None,
+            landmarks: Sequence[Sequence[float]] | None = None) -> FaceCrop:
+        """Store PNG bytes of a crop for `person_id` (with its five landmarks in crop pixels,
+        when known). Raises ValidationError for bytes that are not a PNG or landmarks that are
+        not five (x, y) pairs, NotFoundError for an unknown person."""
         if not bytes(png[:8]) == _PNG_SIGNATURE:
             raise ValidationError("a face crop must be stored as PNG bytes")
+        landmarks_json = _landmarks_to_json(landmarks)
         with self._app_db.transaction() as db:
             # Sealed under the write lock, so encryption enabled by another process just now
             # is seen and no clear bytes slip in after it.
@@ -41,7 +45,8 @@ class FaceCropRepository:
                    "quality_size": quality.size_px if quality else None,
                    "quality_sharpness": quality.sharpness if quality else None,
                    "quality_yaw": quality.yaw_degrees if quality else None,
-                   "source": source, "created_at": to_db(created_at or now())}
+                   "source": source, "created_at": to_db(created_at or now()),
+                   "landmarks_json": landmarks_json}
             if db.execute("SELECT 1 FROM people WHERE id = ?", [person_id]).fetchone() is None:
                 raise NotFoundError(f"no person with id {person_id}")
             cursor = db.execute(
@@ -97,5 +102,17 @@ def _to_crop(row: dict[str, Any], open_png: Callable[[bytes | None], bytes | Non
     assert created is not None  # NOT NULL column
     png = open_png(row["png"])
     assert png is not None  # NOT NULL column
+    raw = row.get("landmarks_json")
+    landmarks = tuple((float(x), float(y)) for x, y in json.loads(raw)) if raw else None
     return FaceCrop(id=row["id"], person_id=row["person_id"], png=png,
-                    quality=quality, source=row["source"], created_at=created)
+                    quality=quality, source=row["source"], created_at=created,
+                    landmarks=landmarks)
+
+
+def _landmarks_to_json(landmarks: Sequence[Sequence[float]] | None) -> str | None:
+    if landmarks is None:
+        return None
+    points = [[float(v) for v in point] for point in landmarks]
+    if len(points) != 5 or any(len(p) != 2 for p in points):
+        raise ValidationError("a face crop's landmarks must be five (x, y) points")
+    return json.dumps(points)

@@ -263,6 +263,14 @@ class LiveRecognizer:
     def _detect_rgb(self, rgb: np.ndarray) -> list[Detection]:
         return self._detector.detect(rgb, scale=self._scale_for(rgb))
 
+    def _face_input(self, rgb: np.ndarray, detection: Detection) -> np.ndarray:
+        """The one place a face becomes the embedder's input: the detector's margin crop for
+        embedders that take it (FaceNet), else the embedder's own prepare() (SFace aligns the
+        face on its five landmarks)."""
+        if getattr(self._embedder, "uses_margin_crop", True):
+            return self._detector.crop(rgb, detection)
+        return self._embedder.prepare(rgb, detection)
+
     def _detect_and_embed(self, frame: Frame) -> tuple[list[Detection], np.ndarray | None]:
         """Worker-thread job: detect, then embed every face found (one batch), so the loop's
         thread never runs a network. Embedding all faces costs more than embedding only the due
@@ -270,7 +278,7 @@ class LiveRecognizer:
         detections = self._detect_rgb(frame.rgb)
         if not detections:
             return detections, None
-        crops = np.stack([self._detector.crop(frame.rgb, d) for d in detections])
+        crops = np.stack([self._face_input(frame.rgb, d) for d in detections])
         return detections, self._embedder.embed(crops)
 
     def _detect_and_recognise(self, frame: Frame) -> FrameResult:
@@ -292,13 +300,13 @@ class LiveRecognizer:
             self._memory[new.id] = _TrackMemory(first_seen_s=frame.timestamp_s)
         due = [t for t in update.seen if self._is_due(t, self._memory[t.id], frame.index)]
         t2 = clock()
-        crops = [self._detector.crop(frame.rgb, t.last_detection) for t in due]
+        crops = [self._face_input(frame.rgb, t.last_detection) for t in due]
         t3 = clock()
         if precomputed is not None:
             row_of = {id(d): row for row, d in enumerate(detections)}
             embeddings = precomputed[[row_of[id(t.last_detection)] for t in due]]
         else:
-            embeddings = self._embedder.embed(np.stack(crops)) if crops else np.zeros((0, 512))
+            embeddings = self._embedder.embed(np.stack(crops)) if crops else np.zeros((0, 1))
         t4 = clock()
         gallery = self._gallery_provider()
         matches = [self._match(gallery, e) for e in embeddings]
