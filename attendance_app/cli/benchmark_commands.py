@@ -49,8 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", choices=("active", "facenet", "sface"), default="active",
                    help="embedder to measure (default: the registry's active model)")
-    p.add_argument("--alignment", choices=("box", "five_point"), default="box",
-                   help="FaceNet input: margin box crop or 5-point similarity alignment")
+    p.add_argument("--alignment", choices=("box", "five_point", "via_crop"), default="box",
+                   help="FaceNet input: margin box crop or 5-point similarity alignment; SFace "
+                        "is always 5-point aligned, from the frame or (via_crop) inside the "
+                        "160 px margin crop")
     p.add_argument("--detections", type=Path, default=None,
                    help="JSON file caching MTCNN detections between side-by-side runs")
 

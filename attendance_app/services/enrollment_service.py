@@ -32,7 +32,7 @@ from attendance_app.storage.face_crop_repository import FaceCropRepository
 from attendance_app.storage.model_repository import ModelRepository
 from attendance_app.storage.people_repository import PeopleRepository
 from attendance_app.storage.template_repository import TemplateRepository
-from attendance_app.vision.face_detector import MtcnnFaceDetector, landmarks_in_crop
+from attendance_app.vision.face_detector import MtcnnFaceDetector, face_context
 from attendance_app.vision.image_io import encode_png, load_image_rgb
 
 ProgressCallback = Callable[[int, int, str], bool]
@@ -46,7 +46,8 @@ class FaceShot:
     detection: Detection | None
     crop: np.ndarray | None
     problems: tuple[str, ...]
-    landmarks: tuple[tuple[float, float], ...] | None = None  # in crop pixels
+    landmarks: tuple[tuple[float, float], ...] | None = None  # in context pixels
+    context: np.ndarray | None = None  # face_detector.face_context: kept for re-embedding
 
     @property
     def accepted(self) -> bool:
@@ -111,9 +112,9 @@ class EnrollmentService:
         quality = detection.quality if detection is not None else None
         problems = (self.gate.problems(len(pairs), quality, pose) if gates
                     else self.gate.problems(len(pairs), None))
-        landmarks = (landmarks_in_crop(rgb.shape, detection, detector.margin, detector.crop_size)
-                     if detection is not None else None)
-        return FaceShot(len(pairs), detection, crop, tuple(problems), landmarks)
+        context, landmarks = (face_context(rgb, detection) if detection is not None
+                              else (None, None))
+        return FaceShot(len(pairs), detection, crop, tuple(problems), landmarks, context)
 
     def analyze_file(self, path: Path, largest: bool = False) -> FaceShot:
         """`analyze` for a photo file; InvalidImageError for a file that is not a readable image."""
@@ -129,8 +130,8 @@ class EnrollmentService:
         consent.require()
         return consent
 
-    def find_similar(self, crops: Sequence[np.ndarray], landmarks: Sequence[Any] | None = None
-                     ) -> tuple[Person, float] | None:
+    def find_similar(self, crops: Sequence[np.ndarray], landmarks: Sequence[Any] | None = None,
+                     contexts: Sequence[Any] | None = None) -> tuple[Person, float] | None:
         """The enrolled person these crops already match above the threshold, if any."""
         if not crops:
             return None
@@ -138,7 +139,8 @@ class EnrollmentService:
         if len(gallery) == 0:
             return None
         vectors = self._models.embed_stored(self._models.active_embedder(), list(crops),
-                                            list(landmarks or [None] * len(crops)))
+                                            list(landmarks or [None] * len(crops)),
+                                            list(contexts) if contexts else None)
         threshold, _ = self._models.match_policy(self._settings)
         best: tuple[int, float] | None = None
         for match in gallery.match_many(vectors, threshold, 0.0):
@@ -152,9 +154,10 @@ class EnrollmentService:
                      external_id: str | None = None, group: str | None = None,
                      qualities: Sequence[Any] | None = None, source: str = "photo",
                      existing_person_id: int | None = None,
-                     landmarks: Sequence[Any] | None = None) -> Person:
-        """Store a person (or add to an existing one), their crops (with their landmarks in
-        crop pixels, when known) and templates, atomically. The templates are tagged with the
+                     landmarks: Sequence[Any] | None = None,
+                     contexts: Sequence[Any] | None = None) -> Person:
+        """Store a person (or add to an existing one), their crops (with their face contexts and
+        the landmarks in context pixels, when known) and templates, atomically. The templates are tagged with the
         model that is active when the write lock is held: if a model switch landed between
         embedding and writing, the crops are embedded again with the now-active model."""
         consent.require()
@@ -165,14 +168,16 @@ class EnrollmentService:
             raise ValidationError("a person needs a name")
         crops = list(crops)
         points = list(landmarks) if landmarks is not None else [None] * len(crops)
+        context_list = list(contexts) if contexts is not None else [None] * len(crops)
         model = self._models.ensure_default_model()
-        vectors = self._models.embed_stored(self._models.embedder_for(model.id), crops, points)
+        vectors = self._models.embed_stored(self._models.embedder_for(model.id), crops, points,
+                                            context_list)
         with self._db.transaction():
             active = ModelRepository(self._db).active()
             if active is not None and active.id != model.id:  # switched meanwhile
                 model = active
                 vectors = self._models.embed_stored(self._models.embedder_for(model.id),
-                                                    crops, points)
+                                                    crops, points, context_list)
             if existing_person_id is None:
                 person = self._people.add(name, external_id=external_id, group=group,
                                           consent_at=consent.at, consent_by=consent.recorded_by,
@@ -183,8 +188,11 @@ class EnrollmentService:
                 quality = qualities[i] if qualities else None
                 crop_id = None
                 if self._settings.keep_crops:
-                    crop_id = self._crops.add(person.id, encode_png(crop), quality,
-                                              source=source, landmarks=points[i]).id
+                    context = context_list[i]
+                    crop_id = self._crops.add(
+                        person.id, encode_png(crop), quality, source=source,
+                        landmarks=points[i],  # context pixels, or crop pixels without one
+                        context_png=encode_png(context) if context is not None else None).id
                 self._templates.add(person.id, model.id, vector, crop_id=crop_id)
         self._gallery.invalidate()
         return self._people.get(person.id)
@@ -195,7 +203,7 @@ class EnrollmentService:
         """Enrol one person from photo files. Every photo must hold exactly one face (or use
         `largest`); otherwise nothing is written and the error names each refused file."""
         consent.require()
-        crops, accepted, qualities, points = [], [], [], []
+        crops, accepted, qualities, points, contexts = [], [], [], [], []
         refusals: list[tuple[str, AttendanceAppError]] = []
         for photo in photos:
             try:
@@ -207,14 +215,15 @@ class EnrollmentService:
                 crops.append(shot.crop)
                 qualities.append(shot.detection.quality if shot.detection else None)
                 points.append(shot.landmarks)
+                contexts.append(shot.context)
                 accepted.append(str(photo))
             else:
                 refusals.append((str(photo), _shot_error(shot)))
         if refusals:
             raise _refusal_error(refusals, largest)
-        warnings = self._look_alike_warnings(crops, landmarks=points)
+        warnings = self._look_alike_warnings(crops, landmarks=points, contexts=contexts)
         person = self.enroll_crops(name, crops, consent, external_id, group, qualities, "photo",
-                                   landmarks=points)
+                                   landmarks=points, contexts=contexts)
         return EnrollmentOutcome(person, accepted, warnings)
 
     def enroll_folder(self, folder: Path, consent: Consent, crops: bool = False,
@@ -233,14 +242,16 @@ class EnrollmentService:
         total = sum(len(identity.images) for identity in identities)
         done = 0
         for identity in identities:
-            person_crops, qualities, points = [], [], []
+            person_crops, qualities, points, contexts = [], [], [], []
             for image in identity.images:
                 done += 1
                 try:
-                    crop, quality, landmarks = read_face_crop(image, self._detector(), crops)
+                    crop, quality, landmarks, context = read_face_crop(
+                        image, self._detector(), crops)
                     person_crops.append(crop)
                     qualities.append(quality)
                     points.append(landmarks)
+                    contexts.append(context)
                 except AttendanceAppError as exc:
                     summary.refused.append((str(image), str(exc)))
                 if progress is not None and not progress(done, total, identity.name):
@@ -249,20 +260,21 @@ class EnrollmentService:
                 summary.warnings.append(f"{identity.name}: no usable photo, not enrolled")
                 continue
             summary.warnings.extend(self._look_alike_warnings(person_crops, identity.name,
-                                                              points))
+                                                              points, contexts))
             # Re-running an import adds photos to the person of that name instead of a twin.
             existing = self._people.find_by_name(identity.name)
             self.enroll_crops(identity.name, person_crops, consent, group=group,
                               qualities=qualities, source="folder",
                               existing_person_id=existing[0].id if len(existing) == 1 else None,
-                              landmarks=points)
+                              landmarks=points, contexts=contexts)
             summary.enrolled.append((identity.name, len(person_crops)))
         return summary
 
     # ---------------------------------------------------------------- helpers
     def _look_alike_warnings(self, crops: Sequence[np.ndarray], name: str | None = None,
-                             landmarks: Sequence[Any] | None = None) -> list[str]:
-        similar = self.find_similar(crops, landmarks)
+                             landmarks: Sequence[Any] | None = None,
+                             contexts: Sequence[Any] | None = None) -> list[str]:
+        similar = self.find_similar(crops, landmarks, contexts)
         if similar is None or (name is not None and similar[0].name == name):
             return []
         person, similarity = similar

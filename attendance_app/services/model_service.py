@@ -192,8 +192,8 @@ class ModelService:
                            alignment: str = "box"):
         """An embedder for `benchmark ... --model`: 'active' (the registry's active model),
         'facenet' (the default converted FaceNet, with `alignment` box or five_point) or
-        'sface' (the folded SFace; alignment five_point: warped straight from the frame, else
-        aligned inside the 160 px margin crop). WeightsError when its weights cannot be had."""
+        'sface' (the folded SFace, always five-point aligned: straight from the frame, or with
+        alignment 'via_crop' inside the 160 px margin crop). WeightsError when its weights cannot be had."""
         if model == "sface":
             from attendance_app.vision.sface_embedder import SFaceEmbedder
             from attendance_app.vision.weights import sface_cache
@@ -201,7 +201,7 @@ class ModelService:
             weights = sface_cache.ensure_sface_weights(self._models_dir)
             net = sface_cache.load_sface_net(weights.path, weights.sha256)
             return SFaceEmbedder(net, model_key="sface-2021dec", flip_average=flip_average,
-                                 via_crop=alignment != "five_point")
+                                 via_crop=alignment == "via_crop")
         if model == "facenet":
             weights = weights_cache.ensure_default_weights(self._models_dir)
             network = weights_cache.build_model(
@@ -215,12 +215,17 @@ class ModelService:
         return embedder
 
     # --------------------------------------------------------------- activation
-    def embed_stored(self, embedder, crops: list[np.ndarray],
-                     landmarks: list[Any]) -> np.ndarray:
-        """Embed stored 160 px crops (landmarks in crop pixels, None where unknown: found
-        again with the detector on the crop) with `embedder` -> (N, D) unit rows."""
-        inputs = [embedder.prepare_stored(c, lm if lm is not None else self._find_landmarks(c))
-                  for c, lm in zip(crops, landmarks)]
+    def embed_stored(self, embedder, crops: list[np.ndarray], landmarks: list[Any],
+                     contexts: list[np.ndarray | None] | None = None) -> np.ndarray:
+        """Embed stored faces with `embedder` -> (N, D) unit rows: the 160 px crops, each with
+        its face context and the landmarks in context pixels when known (else landmarks found
+        again with the detector on the crop, in crop pixels)."""
+        contexts = contexts if contexts is not None else [None] * len(crops)
+        inputs = []
+        for crop, points, context in zip(crops, landmarks, contexts):
+            if points is None:
+                points, context = self._find_landmarks(crop), None
+            inputs.append(embedder.prepare_stored(crop, points, context))
         return embedder.embed(np.stack(inputs)) if inputs else np.zeros((0, 1), np.float32)
 
     def _find_landmarks(self, crop: np.ndarray):
@@ -230,8 +235,10 @@ class ModelService:
         return found[0].landmarks if found else None
 
     def _embed_crop_rows(self, embedder, crops: list) -> list[NewTemplate]:
-        vectors = self.embed_stored(embedder, [decode_png(c.png) for c in crops],
-                                    [c.landmarks for c in crops])
+        vectors = self.embed_stored(
+            embedder, [decode_png(c.png) for c in crops], [c.landmarks for c in crops],
+            [decode_png(c.context_png) if c.context_png and c.landmarks else None
+             for c in crops])
         return [NewTemplate(c.person_id, v, c.id) for c, v in zip(crops, vectors)]
 
     def reembed_templates(self, model_id: int, progress: ProgressCallback = _no_progress,

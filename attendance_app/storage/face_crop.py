@@ -12,8 +12,9 @@ from attendance_app.domain.detection import FaceQuality
 class FaceCrop:
     """A person's face crop as PNG bytes of the (160, 160, 3) uint8 RGB array, with the
     detector's quality figures when known and where it came from (file name, 'webcam', ...).
-    `landmarks`: the five detector landmarks in this crop's pixel coordinates (so an aligning
-    model such as SFace can be re-run on it), None for crops stored without them."""
+    `context_png` / `landmarks`: a wider face region (PNG, near-native resolution) and the five
+    detector landmarks in its pixel coordinates, so an aligning model such as SFace can be
+    re-run on it; None for crops stored without them."""
 
     id: int
     person_id: int
@@ -22,3 +23,4 @@ class FaceCrop:
     source: str | None
     created_at: datetime
     landmarks: tuple[tuple[float, float], ...] | None = None
+    context_png: bytes | None = None

@@ -28,16 +28,20 @@ class FaceCropRepository:
     def __init__(self, app_db: AppDatabase, cipher: BiometricCipher | None = None) -> None:
         self._app_db = app_db
         self._png = BiometricColumn(app_db, "face_crops", "png", cipher)
+        self._context = BiometricColumn(app_db, "face_crops", "context_png", cipher)
 
     def add(self, person_id: int, png: bytes, quality: FaceQuality | None = None, *,
             source: str | None = None, created_at: datetime | None = None,
-            landmarks: Sequence[Sequence[float]] | None = None) -> FaceCrop:
-        """Store PNG bytes of a crop for `person_id` (with its five landmarks in crop pixels,
-        when known). Raises ValidationError for bytes that are not a PNG or landmarks that are
+            landmarks: Sequence[Sequence[float]] | None = None,
+            context_png: bytes | None = None) -> FaceCrop:
+        """Store PNG bytes of a crop for `person_id` (with a wider context PNG and its five
+        landmarks in context pixels, when known). Raises ValidationError for bytes that are not a PNG or landmarks that are
         not five (x, y) pairs, NotFoundError for an unknown person."""
         if not bytes(png[:8]) == _PNG_SIGNATURE:
             raise ValidationError("a face crop must be stored as PNG bytes")
         landmarks_json = _landmarks_to_json(landmarks)
+        if context_png is not None and not bytes(context_png[:8]) == _PNG_SIGNATURE:
+            raise ValidationError("a face context must be stored as PNG bytes")
         with self._app_db.transaction() as db:
             # Sealed under the write lock, so encryption enabled by another process just now
             # is seen and no clear bytes slip in after it.
@@ -46,7 +50,9 @@ class FaceCropRepository:
                    "quality_sharpness": quality.sharpness if quality else None,
                    "quality_yaw": quality.yaw_degrees if quality else None,
                    "source": source, "created_at": to_db(created_at or now()),
-                   "landmarks_json": landmarks_json}
+                   "landmarks_json": landmarks_json,
+                   "context_png": (self._context.seal(context_png)
+                                   if context_png is not None else None)}
             if db.execute("SELECT 1 FROM people WHERE id = ?", [person_id]).fetchone() is None:
                 raise NotFoundError(f"no person with id {person_id}")
             cursor = db.execute(
@@ -89,11 +95,13 @@ class FaceCropRepository:
     def _select(self, where: str, params: list[Any]) -> list[FaceCrop]:
         cursor = self._app_db.conn.execute(f"SELECT * FROM face_crops {where}", params)
         columns = [d[0] for d in cursor.description]
-        open_png = self._png.opener()
-        return [_to_crop(dict(zip(columns, row)), open_png) for row in cursor.fetchall()]
+        open_png, open_context = self._png.opener(), self._context.opener()
+        return [_to_crop(dict(zip(columns, row)), open_png, open_context)
+                for row in cursor.fetchall()]
 
 
-def _to_crop(row: dict[str, Any], open_png: Callable[[bytes | None], bytes | None]) -> FaceCrop:
+def _to_crop(row: dict[str, Any], open_png: Callable[[bytes | None], bytes | None],
+             open_context: Callable[[bytes | None], bytes | None]) -> FaceCrop:
     quality = None
     if row["quality_size"] is not None:
         quality = FaceQuality(size_px=row["quality_size"], sharpness=row["quality_sharpness"],
@@ -106,7 +114,8 @@ def _to_crop(row: dict[str, Any], open_png: Callable[[bytes | None], bytes | Non
     landmarks = tuple((float(x), float(y)) for x, y in json.loads(raw)) if raw else None
     return FaceCrop(id=row["id"], person_id=row["person_id"], png=png,
                     quality=quality, source=row["source"], created_at=created,
-                    landmarks=landmarks)
+                    landmarks=landmarks,
+                    context_png=open_context(row.get("context_png")))
 
 
 def _landmarks_to_json(landmarks: Sequence[Sequence[float]] | None) -> str | None:

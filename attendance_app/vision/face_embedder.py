@@ -63,12 +63,13 @@ class FaceEmbedder:
             return align_face(frame_rgb, detection.landmarks, 160, FIVE_POINT_FACE_SCALE)
         return crop_face(frame_rgb, detection.box, self.margin, 160)
 
-    def prepare_stored(self, crop_rgb: np.ndarray,
-                       landmarks: Sequence[Point] | None) -> np.ndarray:
-        """The input from a stored 160 px margin crop (landmarks in crop coordinates): the crop
-        itself for the box variant."""
+    def prepare_stored(self, crop_rgb: np.ndarray, landmarks: Sequence[Point] | None,
+                       context_rgb: np.ndarray | None = None) -> np.ndarray:
+        """The input from a stored face: the 160 px margin crop itself for the box variant;
+        five_point aligns on the context (or, without one, the crop) with its landmarks."""
         if self.alignment == "five_point" and landmarks is not None:
-            return align_face(crop_rgb, landmarks, 160, FIVE_POINT_FACE_SCALE)
+            source = context_rgb if context_rgb is not None else crop_rgb
+            return align_face(source, landmarks, 160, FIVE_POINT_FACE_SCALE)
         return np.ascontiguousarray(crop_rgb)
 
     def embed(self, crops: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:

@@ -32,7 +32,7 @@ class TinyEmbedder:
         self.landmarks_seen: list = []
         self.projection = np.random.default_rng(dim).standard_normal((3, dim))
 
-    def prepare_stored(self, crop, landmarks):
+    def prepare_stored(self, crop, landmarks, context=None):
         self.landmarks_seen.append(landmarks)
         return crop
 
@@ -105,8 +105,8 @@ def test_an_enrolment_that_embedded_before_a_switch_is_written_for_the_new_model
     original = world.service.embed_stored
     calls = []
 
-    def switch_after_first_embedding(embedder, crops, landmarks):
-        out = original(embedder, crops, landmarks)
+    def switch_after_first_embedding(embedder, crops, landmarks, contexts=None):
+        out = original(embedder, crops, landmarks, contexts)
         if not calls:  # the switch commits between enrolment's embedding and its write
             ModelRepository(world.db).set_active(world.sface_id)
         calls.append(embedder.dim)

@@ -32,6 +32,10 @@ def faces(dataset):
     for name in ("biden/biden.jpg", "biden/biden2.jpg", "obama/obama.jpg"):
         rgb = load_image_rgb(root / name)
         out[name] = (rgb, detector.detect(rgb)[0])
+    import cv2
+
+    small = cv2.resize(out["biden/biden2.jpg"][0], (360, 360), interpolation=cv2.INTER_AREA)
+    out["small"] = (small, detector.detect(small)[0])  # a webcam-sized face
     return out
 
 
@@ -40,7 +44,7 @@ def test_our_alignment_equals_opencvs_aligncrop(faces, sface_weights):
 
     recognizer = cv2.FaceRecognizerSF.create(str(sface_weights.path), "")
     for rgb, det in faces.values():
-        b = det.box  # alignCrop warps straight from the frame
+        b = det.box  # alignCrop warps straight from the frame (so does our default)
         row = np.array([[b.x1, b.y1, b.width, b.height, *np.ravel(det.landmarks),
                          det.probability]], np.float32)
         theirs = recognizer.alignCrop(np.ascontiguousarray(rgb), row)
@@ -50,7 +54,7 @@ def test_our_alignment_equals_opencvs_aligncrop(faces, sface_weights):
 
 def test_same_person_scores_higher_than_another_person(faces, sface_embedder):
     vectors = {k: sface_embedder.embed_one(sface_embedder.prepare(rgb, det))
-               for k, (rgb, det) in faces.items()}
+               for k, (rgb, det) in faces.items() if k != "small"}
     same = float(vectors["biden/biden.jpg"] @ vectors["biden/biden2.jpg"])
     other = float(vectors["biden/biden.jpg"] @ vectors["obama/obama.jpg"])
     assert same > 0.45 > other  # SFace's published same-person cosine threshold is 0.363
@@ -69,13 +73,27 @@ def test_mirrored_landmark_order_would_break_the_match(faces, sface_embedder):
     assert float(right @ good) > float(wrong @ good) + 0.05
 
 
-def test_a_stored_crop_with_its_landmarks_gives_the_frame_input_exactly(faces, sface_embedder):
-    from attendance_app.vision.face_detector import crop_face, landmarks_in_crop
+def test_a_stored_face_context_gives_exactly_the_frame_input(faces, sface_embedder):
+    from attendance_app.vision.face_detector import crop_face, face_context
 
-    rgb, det = faces["biden/biden.jpg"]
-    crop = crop_face(rgb, det.box, 44)
-    stored = sface_embedder.prepare_stored(crop, landmarks_in_crop(rgb.shape, det, 44))
+    rgb, det = faces["small"]
+    context, points = face_context(rgb, det)
+    assert max(context.shape[:2]) < 400  # kept at native resolution
+    stored = sface_embedder.prepare_stored(crop_face(rgb, det.box), points, context)
     np.testing.assert_array_equal(stored, sface_embedder.prepare(rgb, det))
+
+
+def test_a_large_face_context_is_capped_and_stays_close_to_the_frame_input(faces,
+                                                                           sface_embedder):
+    from attendance_app.vision.face_detector import crop_face, face_context
+
+    rgb, det = faces["biden/biden2.jpg"]
+    context, points = face_context(rgb, det)
+    assert max(context.shape[:2]) == 400
+    stored = sface_embedder.prepare_stored(crop_face(rgb, det.box), points, context)
+    from_frame = sface_embedder.prepare(rgb, det)
+    similarity = float(sface_embedder.embed_one(stored) @ sface_embedder.embed_one(from_frame))
+    assert similarity > 0.9
 
 
 def test_wrong_input_shape_and_missing_landmarks_are_refused(sface_embedder):
