@@ -84,7 +84,7 @@ def test_switching_to_sface_re_embeds_with_landmarks_uses_its_threshold_and_iden
             "WHERE m.architecture = 'sface'")}
     assert widths == {128 * 4}
     code, out, _ = cli("models", "list")
-    assert "sface" in out and "0.4" in out  # its own threshold, not the Settings' 0.55
+    assert "sface" in out and "0.380" in out  # its own threshold, not the Settings' 0.55
 
     code, out, _ = cli("identify", "--json", str(examples / "alex_lacamoire" / "alex_lacamoire1.jpg"),
                        str(examples / "obama" / "obama.jpg"))
