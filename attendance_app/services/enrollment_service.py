@@ -29,9 +29,10 @@ from attendance_app.services.face_crop_reader import read_face_crop
 from attendance_app.services.gallery_provider import GalleryProvider
 from attendance_app.services.model_service import ModelService
 from attendance_app.storage.face_crop_repository import FaceCropRepository
+from attendance_app.storage.model_repository import ModelRepository
 from attendance_app.storage.people_repository import PeopleRepository
 from attendance_app.storage.template_repository import TemplateRepository
-from attendance_app.vision.face_detector import MtcnnFaceDetector
+from attendance_app.vision.face_detector import MtcnnFaceDetector, face_context
 from attendance_app.vision.image_io import encode_png, load_image_rgb
 
 ProgressCallback = Callable[[int, int, str], bool]
@@ -45,6 +46,8 @@ class FaceShot:
     detection: Detection | None
     crop: np.ndarray | None
     problems: tuple[str, ...]
+    landmarks: tuple[tuple[float, float], ...] | None = None  # in context pixels
+    context: np.ndarray | None = None  # face_detector.face_context: kept for re-embedding
 
     @property
     def accepted(self) -> bool:
@@ -102,14 +105,17 @@ class EnrollmentService:
         With `largest`, a multi-face image uses its largest face; `gates=False` keeps only the
         one-face rule (photo files are judged on faces, not on webcam pose prompts).
         """
-        pairs = self._detector().detect_and_crop(rgb)
+        detector = self._detector()
+        pairs = detector.detect_and_crop(rgb)
         if largest and len(pairs) > 1:
             pairs = [max(pairs, key=lambda p: p[0].box.area)]
         detection, crop = pairs[0] if len(pairs) == 1 else (None, None)
         quality = detection.quality if detection is not None else None
         problems = (self.gate.problems(len(pairs), quality, pose) if gates
                     else self.gate.problems(len(pairs), None))
-        return FaceShot(len(pairs), detection, crop, tuple(problems))
+        context, landmarks = (face_context(rgb, detection) if detection is not None
+                              else (None, None))
+        return FaceShot(len(pairs), detection, crop, tuple(problems), landmarks, context)
 
     def analyze_file(self, path: Path, largest: bool = False) -> FaceShot:
         """`analyze` for a photo file; InvalidImageError for a file that is not a readable image."""
@@ -125,16 +131,20 @@ class EnrollmentService:
         consent.require()
         return consent
 
-    def find_similar(self, crops: Sequence[np.ndarray]) -> tuple[Person, float] | None:
+    def find_similar(self, crops: Sequence[np.ndarray], landmarks: Sequence[Any] | None = None,
+                     contexts: Sequence[Any] | None = None) -> tuple[Person, float] | None:
         """The enrolled person these crops already match above the threshold, if any."""
         if not crops:
             return None
         gallery = self._gallery.current()
         if len(gallery) == 0:
             return None
-        vectors = self._models.active_embedder().embed(np.stack(crops))
+        vectors = self._models.embed_stored(self._models.active_embedder(), list(crops),
+                                            list(landmarks or [None] * len(crops)),
+                                            list(contexts) if contexts else None)
+        threshold, _ = self._models.match_policy(self._settings)
         best: tuple[int, float] | None = None
-        for match in gallery.match_many(vectors, self._settings.match_threshold, 0.0):
+        for match in gallery.match_many(vectors, threshold, 0.0):
             if match.is_known and (best is None or match.similarity > best[1]):
                 best = (match.best.person_id, match.similarity)
         if best is None:
@@ -144,17 +154,31 @@ class EnrollmentService:
     def enroll_crops(self, name: str, crops: Sequence[np.ndarray], consent: Consent,
                      external_id: str | None = None, group: str | None = None,
                      qualities: Sequence[Any] | None = None, source: str = "photo",
-                     existing_person_id: int | None = None) -> Person:
-        """Store a person (or add to an existing one), their crops and templates, atomically."""
+                     existing_person_id: int | None = None,
+                     landmarks: Sequence[Any] | None = None,
+                     contexts: Sequence[Any] | None = None) -> Person:
+        """Store a person (or add to an existing one), their crops (with their face contexts and
+        the landmarks in context pixels, when known) and templates, atomically. The templates are tagged with the
+        model that is active when the write lock is held: if a model switch landed between
+        embedding and writing, the crops are embedded again with the now-active model."""
         consent.require()
         if not crops:
             raise ValidationError("no accepted face to enrol")
         name = (name or "").strip()
         if not name and existing_person_id is None:
             raise ValidationError("a person needs a name")
+        crops = list(crops)
+        points = list(landmarks) if landmarks is not None else [None] * len(crops)
+        context_list = list(contexts) if contexts is not None else [None] * len(crops)
         model = self._models.ensure_default_model()
-        vectors = self._models.active_embedder().embed(np.stack(crops))
+        vectors = self._models.embed_stored(self._models.embedder_for(model.id), crops, points,
+                                            context_list)
         with self._db.transaction():
+            active = ModelRepository(self._db).active()
+            if active is not None and active.id != model.id:  # switched meanwhile
+                model = active
+                vectors = self._models.embed_stored(self._models.embedder_for(model.id),
+                                                    crops, points, context_list)
             if existing_person_id is None:
                 person = self._people.add(name, external_id=external_id, group=group,
                                           consent_at=consent.at, consent_by=consent.recorded_by,
@@ -165,8 +189,11 @@ class EnrollmentService:
                 quality = qualities[i] if qualities else None
                 crop_id = None
                 if self._settings.keep_crops:
-                    crop_id = self._crops.add(person.id, encode_png(crop), quality,
-                                              source=source).id
+                    context = context_list[i]
+                    crop_id = self._crops.add(
+                        person.id, encode_png(crop), quality, source=source,
+                        landmarks=points[i],  # context pixels, or crop pixels without one
+                        context_png=encode_png(context) if context is not None else None).id
                 self._templates.add(person.id, model.id, vector, crop_id=crop_id)
         self._gallery.invalidate()
         return self._people.get(person.id)
@@ -177,7 +204,7 @@ class EnrollmentService:
         """Enrol one person from photo files. Every photo must hold exactly one face (or use
         `largest`); otherwise nothing is written and the error names each refused file."""
         consent.require()
-        crops, accepted, qualities = [], [], []
+        crops, accepted, qualities, points, contexts = [], [], [], [], []
         refusals: list[tuple[str, AttendanceAppError]] = []
         for photo in photos:
             try:
@@ -188,13 +215,16 @@ class EnrollmentService:
             if shot.accepted:
                 crops.append(shot.crop)
                 qualities.append(shot.detection.quality if shot.detection else None)
+                points.append(shot.landmarks)
+                contexts.append(shot.context)
                 accepted.append(str(photo))
             else:
                 refusals.append((str(photo), _shot_error(shot)))
         if refusals:
             raise _refusal_error(refusals, largest)
-        warnings = self._look_alike_warnings(crops)
-        person = self.enroll_crops(name, crops, consent, external_id, group, qualities, "photo")
+        warnings = self._look_alike_warnings(crops, landmarks=points, contexts=contexts)
+        person = self.enroll_crops(name, crops, consent, external_id, group, qualities, "photo",
+                                   landmarks=points, contexts=contexts)
         return EnrollmentOutcome(person, accepted, warnings)
 
     def enroll_folder(self, folder: Path, consent: Consent, crops: bool = False,
@@ -219,13 +249,16 @@ class EnrollmentService:
         total = sum(len(identity.images) for identity in identities)
         done = 0
         for identity in identities:
-            person_crops, qualities = [], []
+            person_crops, qualities, points, contexts = [], [], [], []
             for image in identity.images:
                 done += 1
                 try:
-                    crop, quality = read_face_crop(image, self._detector(), crops)
+                    crop, quality, landmarks, context = read_face_crop(
+                        image, self._detector(), crops)
                     person_crops.append(crop)
                     qualities.append(quality)
+                    points.append(landmarks)
+                    contexts.append(context)
                 except AttendanceAppError as exc:
                     summary.refused.append((str(image), str(exc)))
                 if progress is not None and not progress(done, total, identity.name):
@@ -235,19 +268,23 @@ class EnrollmentService:
             if not person_crops:
                 summary.warnings.append(f"{identity.name}: no usable photo, not enrolled")
                 continue
-            summary.warnings.extend(self._look_alike_warnings(person_crops, name))
+            summary.warnings.extend(self._look_alike_warnings(person_crops, name,
+                                                              points, contexts))
             # Re-running an import adds photos to the person of that name instead of a twin.
             by_id = self._people.find_by_external_id(external_id) if external_id else None
             existing = [by_id] if by_id is not None else self._people.find_by_name(name)
             self.enroll_crops(name, person_crops, consent, external_id=external_id, group=group,
                               qualities=qualities, source="folder",
-                              existing_person_id=existing[0].id if len(existing) == 1 else None)
+                              existing_person_id=existing[0].id if len(existing) == 1 else None,
+                              landmarks=points, contexts=contexts)
             summary.enrolled.append((name, len(person_crops)))
         return summary
 
     # ---------------------------------------------------------------- helpers
-    def _look_alike_warnings(self, crops: Sequence[np.ndarray], name: str | None = None) -> list[str]:
-        similar = self.find_similar(crops)
+    def _look_alike_warnings(self, crops: Sequence[np.ndarray], name: str | None = None,
+                             landmarks: Sequence[Any] | None = None,
+                             contexts: Sequence[Any] | None = None) -> list[str]:
+        similar = self.find_similar(crops, landmarks, contexts)
         if similar is None or (name is not None and similar[0].name == name):
             return []
         person, similarity = similar

@@ -67,9 +67,12 @@ class IdentificationService:
         pairs = self._detector().detect_and_crop(rgb)
         if not pairs:
             return []
-        vectors = self._models.active_embedder().embed(np.stack([c for _, c in pairs]))
-        matches = self._gallery.current().match_many(
-            vectors, self._settings.match_threshold, self._settings.runner_up_margin)
+        embedder = self._models.active_embedder()
+        inputs = [crop if getattr(embedder, "uses_margin_crop", True) else
+                  embedder.prepare(rgb, det) for det, crop in pairs]
+        vectors = embedder.embed(np.stack(inputs))
+        threshold, margin = self._models.match_policy(self._settings)
+        matches = self._gallery.current().match_many(vectors, threshold, margin)
         return [self._describe(det, match) for (det, _), match in zip(pairs, matches)]
 
     def identify_photo(self, path: Path) -> list[FaceIdentification]:

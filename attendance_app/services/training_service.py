@@ -131,6 +131,11 @@ class TrainingService:
             held_out, train_keys = usable, set(usable)
             notes.append(f"only {len(usable)} people: before/after measured on the training "
                          f"people themselves (optimistic); enrol more people for a fair test")
+        if self._models.ensure_default_model().architecture != "facenet":
+            # The fine-tuner trains InceptionResnetV1's tail on cached trunk features; SFace's
+            # torch twin exists (vision/weights/sface_torch.py) but no fine-tune path uses it yet.
+            raise TrainingError("fine-tuning is available for FaceNet models only; activate a "
+                                "FaceNet model in the Models list to train")
         before_embedder = self._models.active_embedder(flip_average=False)
         result = FaceFineTuner(config).fit(
             before_embedder.model, [(k, c) for k, c in samples if k in train_keys], on_progress)

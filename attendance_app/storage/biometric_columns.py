@@ -37,6 +37,7 @@ PASSPHRASE_ENV = "ATTENDANCE_APP_PASSPHRASE"
 # (table, column) of every blob that is biometric data; "table.column#row_id" is the AEAD context.
 BIOMETRIC_COLUMNS: tuple[tuple[str, str], ...] = (
     ("face_crops", "png"),
+    ("face_crops", "context_png"),  # issue 12: the wider, native-resolution face context
     ("templates", "embedding"),
     ("unknown_faces", "snapshot_png"),
     ("attendance_records", "thumbnail_png"),

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 MODEL_KINDS = ("converted", "imported", "finetuned")
+ARCHITECTURES = ("facenet", "sface")
 
 
 @dataclass(frozen=True)
@@ -24,3 +25,6 @@ class ModelInfo:
     is_active: bool = False
     parent_id: int | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
+    architecture: str = "facenet"
+    match_threshold: float | None = None
+    match_margin: float | None = None

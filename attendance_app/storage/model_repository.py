@@ -13,7 +13,7 @@ from typing import Any
 
 from attendance_app.domain.errors import NotFoundError, ValidationError
 from attendance_app.storage.database import AppDatabase, inserted_id
-from attendance_app.storage.model_info import MODEL_KINDS, ModelInfo
+from attendance_app.storage.model_info import ARCHITECTURES, MODEL_KINDS, ModelInfo
 from attendance_app.storage.time_codec import from_db, now, to_db
 
 
@@ -25,11 +25,17 @@ class ModelRepository:
 
     def register(self, name: str, kind: str, path: str | Path, sha256: str, *,
                  parent_id: int | None = None, metrics: dict[str, Any] | None = None,
-                 activate: bool = False, created_at: datetime | None = None) -> ModelInfo:
+                 activate: bool = False, created_at: datetime | None = None,
+                 architecture: str = "facenet", match_threshold: float | None = None,
+                 match_margin: float | None = None) -> ModelInfo:
         """Add a model to the registry (and make it active if asked). Raises ValidationError for
-        an unknown kind or empty name/checksum, NotFoundError for an unknown parent."""
+        an unknown kind or architecture or empty name/checksum, NotFoundError for an unknown
+        parent."""
         if kind not in MODEL_KINDS:
             raise ValidationError(f"model kind must be one of {MODEL_KINDS}, not {kind!r}")
+        if architecture not in ARCHITECTURES:
+            raise ValidationError(f"model architecture must be one of {ARCHITECTURES}, "
+                                  f"not {architecture!r}")
         if not name.strip() or not sha256.strip():
             raise ValidationError("a model needs a name and a sha256 checksum")
         with self._app_db.transaction() as db:
@@ -37,9 +43,11 @@ class ModelRepository:
                 self.get(parent_id)
             cursor = db.execute(
                 "INSERT INTO models (name, kind, path, sha256, parent_id, metrics_json, "
-                "created_at, is_active) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                "created_at, is_active, architecture, match_threshold, match_margin) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
                 [name.strip(), kind, str(path), sha256.strip().lower(), parent_id,
-                 json.dumps(metrics or {}), to_db(created_at or now())])
+                 json.dumps(metrics or {}), to_db(created_at or now()), architecture,
+                 match_threshold, match_margin])
             model_id = inserted_id(cursor)
             if activate:
                 self.set_active(model_id)
@@ -83,6 +91,18 @@ class ModelRepository:
                        [json.dumps({**current, **metrics}), model_id])
             return self.get(model_id)
 
+    def set_match_policy(self, model_id: int, threshold: float | None,
+                         margin: float | None) -> ModelInfo:
+        """Store the model's own match threshold and runner-up margin (None: Settings apply)."""
+        for value in (threshold, margin):
+            if value is not None and not -1.0 <= value <= 1.0:
+                raise ValidationError(f"a cosine threshold/margin must be in [-1, 1], not {value}")
+        with self._app_db.transaction() as db:
+            self.get(model_id)
+            db.execute("UPDATE models SET match_threshold = ?, match_margin = ? WHERE id = ?",
+                       [threshold, margin, model_id])
+            return self.get(model_id)
+
     def delete(self, model_id: int) -> None:
         """Unregister a model and its templates (the weights file is the caller's business).
         Raises ValidationError for the active model, NotFoundError for an unknown id."""
@@ -103,4 +123,7 @@ def _to_model(row: dict[str, Any]) -> ModelInfo:
     assert created is not None  # NOT NULL column
     return ModelInfo(id=row["id"], name=row["name"], kind=row["kind"], path=row["path"],
                      sha256=row["sha256"], created_at=created, is_active=bool(row["is_active"]),
-                     parent_id=row["parent_id"], metrics=json.loads(row["metrics_json"] or "{}"))
+                     parent_id=row["parent_id"], metrics=json.loads(row["metrics_json"] or "{}"),
+                     architecture=row.get("architecture") or "facenet",
+                     match_threshold=row.get("match_threshold"),
+                     match_margin=row.get("match_margin"))

@@ -27,7 +27,16 @@ def crop_face(rgb: np.ndarray, box: FaceBox, margin: int = 44,
     """Cut `box` plus margin out of an (H, W, 3) uint8 RGB frame, resized to (crop_size,
     crop_size, 3) uint8. The margin is in pixels of the output (facenet-pytorch semantics: the
     box grows by margin * side / (crop_size - margin)), clamped to the frame."""
-    h, w = rgb.shape[:2]
+    x1, y1, x2, y2 = crop_region(rgb.shape, box, margin, crop_size)
+    region = rgb[y1:y2, x1:x2]
+    return cv2.resize(region, (crop_size, crop_size), interpolation=cv2.INTER_AREA)
+
+
+def crop_region(shape: tuple[int, ...], box: FaceBox, margin: int = 44,
+                crop_size: int = CROP_SIZE) -> tuple[int, int, int, int]:
+    """The frame rectangle (x1, y1, x2, y2), integer pixels, that crop_face cuts and resizes.
+    ValueError when it is empty (box outside the frame)."""
+    h, w = shape[:2]
     mx = margin * box.width / (crop_size - margin)
     my = margin * box.height / (crop_size - margin)
     # int() truncation, not rounding, to stay pixel-identical to facenet-pytorch's extract_face.
@@ -35,8 +44,48 @@ def crop_face(rgb: np.ndarray, box: FaceBox, margin: int = 44,
     x2, y2 = int(min(box.x2 + mx / 2, w)), int(min(box.y2 + my / 2, h))
     if x2 <= x1 or y2 <= y1:
         raise ValueError(f"face box {box} lies outside the {w}x{h} frame")
-    region = rgb[y1:y2, x1:x2]
-    return cv2.resize(region, (crop_size, crop_size), interpolation=cv2.INTER_AREA)
+    return x1, y1, x2, y2
+
+
+CONTEXT_SCALE = 2.2  # context side / the box's longer side: holds SFace's whole 112 px template
+CONTEXT_MAX_SIDE = 400
+
+
+def face_context(rgb: np.ndarray, detection: Detection, scale: float = CONTEXT_SCALE,
+                 max_side: int = CONTEXT_MAX_SIDE
+                 ) -> tuple[np.ndarray, tuple[tuple[float, float], ...]]:
+    """A wider region around a face, kept at the frame's own resolution (downscaled with
+    INTER_AREA only when its side exceeds max_side), and the five landmarks in its pixels.
+    Stored with each enrolment crop so that an aligning embedder warps the same pixels later
+    as it would from the frame: at native resolution the warp is identical."""
+    box = detection.box
+    cx, cy = (box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2
+    half = scale * max(box.width, box.height) / 2
+    h, w = rgb.shape[:2]
+    x1, y1 = max(int(cx - half), 0), max(int(cy - half), 0)
+    x2, y2 = min(int(np.ceil(cx + half)), w), min(int(np.ceil(cy + half)), h)
+    if x2 <= x1 or y2 <= y1:
+        raise ValueError(f"face box {box} lies outside the {w}x{h} frame")
+    region = np.ascontiguousarray(rgb[y1:y2, x1:x2])
+    points = tuple((px - x1, py - y1) for px, py in detection.landmarks)
+    factor = max_side / max(region.shape[:2])
+    if factor < 1.0:
+        size = (max(1, round(region.shape[1] * factor)), max(1, round(region.shape[0] * factor)))
+        sx, sy = size[0] / region.shape[1], size[1] / region.shape[0]
+        region = cv2.resize(region, size, interpolation=cv2.INTER_AREA)
+        points = tuple(((px + 0.5) * sx - 0.5, (py + 0.5) * sy - 0.5) for px, py in points)
+    return region, points
+
+
+def landmarks_in_crop(shape: tuple[int, ...], detection: Detection, margin: int = 44,
+                      crop_size: int = CROP_SIZE) -> tuple[tuple[float, float], ...]:
+    """The detection's five landmarks in the coordinates of its crop_face crop (stored with
+    the crop so that an aligning embedder such as SFace can be re-run on it later)."""
+    x1, y1, x2, y2 = crop_region(shape, detection.box, margin, crop_size)
+    sx, sy = crop_size / (x2 - x1), crop_size / (y2 - y1)
+    # cv2.resize maps pixel centres: frame x -> (x - x1 + 0.5) * s - 0.5.
+    return tuple(((px - x1 + 0.5) * sx - 0.5, (py - y1 + 0.5) * sy - 0.5)
+                 for px, py in detection.landmarks)
 
 
 def resize_as_crop(rgb: np.ndarray, crop_size: int = CROP_SIZE) -> np.ndarray:

@@ -6,6 +6,10 @@ Output is (N, 512) float32 with unit rows ((0, 512) for no crops). The model alw
 mode under torch.inference_mode (dropout 0.6 in train mode would destroy the embeddings). With
 `flip_average` each embedding is the re-normalised mean of the crop's and its mirror image's.
 Malformed input raises ValueError describing the expected shape.
+
+`prepare(frame_rgb, detection)` is the one place a detected face becomes this embedder's input
+(the margin crop, or with alignment="five_point" a similarity-aligned 160 px face with context);
+`prepare_stored(crop, landmarks)` does the same for a stored 160 px crop.
 """
 
 from __future__ import annotations
@@ -16,20 +20,57 @@ import numpy as np
 import torch
 from torch import nn
 
+from attendance_app.domain.detection import Detection, Point
+from attendance_app.vision.face_alignment import align_face
+from attendance_app.vision.face_detector import crop_face
+
 CROP_SHAPE = (160, 160, 3)
 EMBEDDING_SIZE = 512
+# Five-point variant: the template's face fills this share of the 160 px side, about what the
+# margin-44 box crop leaves (face box ~116 of 160 px) -- FaceNet saw margin crops in training.
+FIVE_POINT_FACE_SCALE = 0.72
+ALIGNMENTS = ("box", "five_point")
 
 
 class FaceEmbedder:
     """Embeds face crops with an InceptionResnetV1-style model; see the module docstring."""
 
-    def __init__(self, model: nn.Module, model_key: str, flip_average: bool = False, batch_size: int = 32) -> None:
+    input_shape = CROP_SHAPE
+    embedding_size = EMBEDDING_SIZE
+
+    def __init__(self, model: nn.Module, model_key: str, flip_average: bool = False,
+                 batch_size: int = 32, margin: int = 44, alignment: str = "box") -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if alignment not in ALIGNMENTS:
+            raise ValueError(f"alignment must be one of {ALIGNMENTS}, got {alignment!r}")
         self.model = model.eval()
         self.model_key = model_key
         self.flip_average = flip_average
         self.batch_size = batch_size
+        self.margin = margin
+        self.alignment = alignment
+
+    @property
+    def uses_margin_crop(self) -> bool:
+        """True when the input is the detector's margin crop (then a benchmark's --margin
+        applies through the detector); False for the five-point variant."""
+        return self.alignment == "box"
+
+    def prepare(self, frame_rgb: np.ndarray, detection: Detection) -> np.ndarray:
+        """The (160, 160, 3) uint8 RGB input of `detection` in an (H, W, 3) uint8 RGB frame."""
+        if self.alignment == "five_point":
+            return align_face(frame_rgb, detection.landmarks, 160, FIVE_POINT_FACE_SCALE)
+        return crop_face(frame_rgb, detection.box, self.margin, 160)
+
+    def prepare_stored(self, crop_rgb: np.ndarray, landmarks: Sequence[Point] | None,
+                       context_rgb: np.ndarray | None = None) -> np.ndarray:
+        """The input from a stored face: the 160 px margin crop itself for the box variant;
+        five_point aligns on the context (or, without one, the crop) with its landmarks."""
+        if self.alignment == "five_point" and landmarks is not None:
+            source = context_rgb if context_rgb is not None else crop_rgb
+            return align_face(source, landmarks, 160, FIVE_POINT_FACE_SCALE)
+        return np.ascontiguousarray(crop_rgb)
 
     def embed(self, crops: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
         """(N, 160, 160, 3) uint8 RGB crops (array or list) -> (N, 512) float32 unit rows."""

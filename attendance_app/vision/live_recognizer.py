@@ -192,12 +192,18 @@ class LiveRecognizer:
 
     def _crop_and_embed(self, rgb: np.ndarray, detections: list[Detection]
                         ) -> tuple[list[np.ndarray], np.ndarray]:
-        """The one place a face becomes an embedding (crops cut from the full frame, one
-        batch): (crops, (N, D) embeddings)."""
+        """The one place a face becomes an embedding, one batch: (crops, (N, D) embeddings).
+        `crops` are the detector's margin crops (thumbnails, snapshots, signatures); the
+        embedder's input is the same crop for embedders that take it (FaceNet), else the
+        embedder's own prepare() (SFace aligns the face on its five landmarks)."""
         crops = [self._detector.crop(rgb, d) for d in detections]
         if not crops:
             return crops, np.zeros((0, 512), np.float32)
-        return crops, self._embedder.embed(np.stack(crops))
+        if getattr(self._embedder, "uses_margin_crop", True):
+            inputs = crops
+        else:
+            inputs = [self._embedder.prepare(rgb, d) for d in detections]
+        return crops, self._embedder.embed(np.stack(inputs))
 
     def _detect_and_embed(self, frame: Frame) -> tuple[list[Detection], np.ndarray | None]:
         """Worker-thread job: detect, then embed every face found (one batch), so the loop's

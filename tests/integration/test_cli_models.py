@@ -61,3 +61,33 @@ def test_verify_reports_a_weights_file_changed_on_disk(cli, data_dir) -> None:
         fh.write(b"\x00\x01\x02\x03")
     code, out, _ = cli("models", "verify")
     assert code == 2 and "OK" not in out
+
+
+def test_switching_to_sface_re_embeds_with_landmarks_uses_its_threshold_and_identifies(
+        cli, dataset, data_dir, sface_weights) -> None:
+    import json
+
+    photos = dataset("face_recognition_video")
+    examples = dataset("face_recognition_examples")
+    cli("enroll", "Lin", str(photos / "lin-manuel-miranda.png"), "--consent")
+    cli("enroll", "Alex", str(photos / "alex-lacamoire.png"), "--consent")
+    with sqlite3.connect(data_dir / "attendance.db") as conn:
+        stored = [r[0] for r in conn.execute("SELECT landmarks_json FROM face_crops")]
+    assert len(stored) == 2 and all(len(json.loads(s)) == 5 for s in stored)
+
+    code, out, err = cli("models", "add-sface", "--activate")
+    assert code == 0, err
+    assert "2 template(s) re-embedded" in out
+    with sqlite3.connect(data_dir / "attendance.db") as conn:
+        widths = {r[0] for r in conn.execute(
+            "SELECT length(embedding) FROM templates t JOIN models m ON m.id = t.model_id "
+            "WHERE m.architecture = 'sface'")}
+    assert widths == {128 * 4}
+    code, out, _ = cli("models", "list")
+    assert "sface" in out and "0.380" in out  # its own threshold, not the Settings' 0.55
+
+    code, out, _ = cli("identify", "--json", str(examples / "alex_lacamoire" / "alex_lacamoire1.jpg"),
+                       str(examples / "obama" / "obama.jpg"))
+    by_photo = {Path(f["photo"]).parent.name: f for f in map(json.loads, out.splitlines())}
+    assert code == 0 and by_photo["alex_lacamoire"]["name"] == "Alex"
+    assert by_photo["obama"]["known"] is False

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from attendance_app.gui.adapters.model_label import model_label
 from attendance_app.domain.errors import ValidationError
 from attendance_app.gui.backend import ModelRow, TrainingOutcome, TrainingRequest, TrainingTick
 from attendance_app.gui.task_runner import TaskCancelled
@@ -136,7 +137,7 @@ class ServicesTraining:
             own.close()
         self.services.adopt_models(own)
         self.services.gallery.invalidate()
-        self._model_name = info.name
+        self._model_name = model_label(info, self.services.settings)
         return count
 
     def discard_model(self, model_id: int) -> None:

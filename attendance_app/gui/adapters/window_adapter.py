@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from attendance_app.gui.adapters.model_label import model_label
 from attendance_app.services.app_services import AppServices
 from attendance_app.services.live_support import available_cameras
 
@@ -29,7 +30,7 @@ class ServicesWindow:
         ctx.report_progress(0.9, "Looking for cameras")
         self._cameras = [str(i) for i in available_cameras()]
         self.services.adopt_models(own)
-        self._model_name = info.name
+        self._model_name = model_label(info, self.services.settings)
         return info.name
 
     def startup_warnings(self) -> list[str]:

