@@ -18,3 +18,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet -e ".[dev]"
   echo "$want" > "$stamp"
 fi
+# The sync tests start a throw-away PostgreSQL cluster (Debian package, installed when missing).
+bash scripts/install_postgresql.sh
