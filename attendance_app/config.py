@@ -54,6 +54,10 @@ class Settings:
     unknown_snapshot_retention_days: int = 7
     thumbnail_retention_days: int = 30
     backups_keep: int = 7
+    # Shared PostgreSQL server (issue 16): a libpq connection string WITHOUT a password (the
+    # password comes from PGPASSWORD or ~/.pgpass); "" = this kiosk works alone.
+    # ATTENDANCE_APP_SERVER overrides it.
+    server: str = ""
 
     def with_changes(self, **changes: Any) -> "Settings":
         return replace(self, **changes)

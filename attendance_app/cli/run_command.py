@@ -48,6 +48,9 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     session_run = services.attendance.start_session(args.session, args.roster, late_after,
                                                     planned_end, start)
     emit = _json_record if args.json else _text_record
+    if services.sync.configured:  # shared server: deliver and pull in the background
+        services.sync.start_background()
+        print(f"sync: {services.sync.status(services.db).text}", file=sys.stderr)
     if not args.json:
         print(f"session {session_run.session.name!r} started at {start:%H:%M:%S}; "
               f"source {source.description}; Ctrl-C to stop", file=sys.stderr)
