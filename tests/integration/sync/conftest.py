@@ -14,7 +14,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,12 +116,3 @@ def server_db(pg_cluster: PgCluster, request: pytest.FixtureRequest) -> str:
     name = "t_" + "".join(c for c in request.node.name.lower() if c.isalnum())[:40]
     return pg_cluster.fresh_database(name)
 
-
-def wait_for(condition, timeout: float, interval: float = 0.1):
-    """Poll `condition()` until truthy (returned) or `timeout` seconds pass (returns last)."""
-    deadline = time.monotonic() + timeout
-    value = condition()
-    while not value and time.monotonic() < deadline:
-        time.sleep(interval)
-        value = condition()
-    return value

@@ -1,0 +1,45 @@
+"""A kiosk process for the sync tests: the app's own services on one data dir, background sync
+on (as `attendance-app run` does), a session in which N local people are marked present one
+after another (the same SessionRun path as a confirmed sighting), then idle until stdin closes.
+
+python kiosk_process.py DATA_DIR --people N --interval SECONDS
+Prints "ready", then "record <uid>" after each commit, then "done".
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from attendance_app.config import AppPaths, load_settings
+from attendance_app.services.app_services import AppServices
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data_dir")
+    parser.add_argument("--people", type=int, default=0)
+    parser.add_argument("--interval", type=float, default=0.1)
+    args = parser.parse_args()
+    paths = AppPaths.resolve(args.data_dir)
+    services = AppServices.open(paths, load_settings(paths))
+    services.sync.start_background()
+    prefix = paths.data_dir.name
+    people = [services.people_repository.add(f"{prefix}-{i}") for i in range(args.people)]
+    run = services.attendance.start_session(f"{prefix} session")
+    print("ready", flush=True)
+    for person in people:
+        record = run.mark_present(person.id)
+        uid = services.db.conn.execute("SELECT uid FROM attendance_records WHERE id = ?",
+                                       [record.id]).fetchone()[0]
+        print(f"record {uid}", flush=True)
+        time.sleep(args.interval)
+    print("done", flush=True)
+    sys.stdin.read()  # until the test closes our stdin
+    services.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
