@@ -69,6 +69,10 @@ class SyncService:
         if self.engine is None:
             return None
         try:
+            if ModelRepository(db).active() is None:
+                # Register the model now (it loads the weights: seconds), not when the first
+                # pushed templates arrive, so they are stored the moment they are announced.
+                self._ensure_default_model_key()
             self.run_once(db)
         except AttendanceAppError as exc:
             return f"sync: {exc} (this kiosk keeps working on its own data)"

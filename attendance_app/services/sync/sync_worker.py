@@ -11,6 +11,7 @@ SQLite connection and the recogniser only reads the file.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from attendance_app.domain.errors import AttendanceAppError
 from attendance_app.services.sync.sync_engine import RoundReport, SyncEngine
 from attendance_app.storage.database import AppDatabase
 from attendance_app.storage.sync_local import LocalSyncStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class SyncWorker:
         self._last_error: str | None = None
         self._last_sync: datetime | None = None
         self._pending = (0, 0)
+        self._was_connected = False
 
     def start(self) -> "SyncWorker":
         self._thread = threading.Thread(target=self._main, name="attendance-sync", daemon=True)
@@ -97,10 +101,12 @@ class SyncWorker:
                 self._count_pending(db)
                 try:
                     self._connected_loop(db)
-                    backoff = 1.0
                 except Exception as exc:  # noqa: BLE001 - the thread must outlive any failure
                     self._connected, self._last_error = False, str(exc) or type(exc).__name__
+                    log.info("sync offline: %s", self._last_error)
                 self._count_pending(db)
+                if self._was_connected:  # a drop after a good connection: retry soon
+                    backoff, self._was_connected = 1.0, False
                 if self._stop.wait(backoff):
                     break
                 backoff = min(backoff * 2, self._max_backoff_s)
@@ -112,10 +118,12 @@ class SyncWorker:
         try:
             server.listen()
             self._after_round(self._engine.round(server, db))
-            self._connected, self._last_error = True, None
+            self._connected, self._last_error, self._was_connected = True, None, True
             last_pull = time.monotonic()
             while not self._stop.is_set():
                 notified = server.wait_for_change(self._poll_s)
+                if notified:
+                    log.info("change notified")
                 report = RoundReport()
                 if LocalSyncStore(db).pending_count():
                     report.delivered = self._engine.push(server, db)
@@ -130,6 +138,8 @@ class SyncWorker:
 
     def _after_round(self, report: RoundReport) -> None:
         self._last_sync = datetime.now()
+        if report.delivered or report.changed_locally:
+            log.info("sync round: %s", report.to_dict())
         if report.changed_locally:
             self._on_changed(report)
 

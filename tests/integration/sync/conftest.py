@@ -116,3 +116,15 @@ def server_db(pg_cluster: PgCluster, request: pytest.FixtureRequest) -> str:
     name = "t_" + "".join(c for c in request.node.name.lower() if c.isalnum())[:40]
     return pg_cluster.fresh_database(name)
 
+
+
+@pytest.fixture
+def dsn(server_db: str, tmp_path: Path) -> str:
+    """A fresh database with the app's schema made by `attendance-app server init`."""
+    from kiosks import app, make_kiosk
+
+    result = app(make_kiosk(tmp_path, "admin"), None, "server", "init", "--server", server_db,
+                 timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "schema version 1" in result.stdout
+    return server_db

@@ -3,12 +3,13 @@ on (as `attendance-app run` does), a session in which N local people are marked 
 after another (the same SessionRun path as a confirmed sighting), then idle until stdin closes.
 
 python kiosk_process.py DATA_DIR --people N --interval SECONDS
-Prints "ready", then "record <uid>" after each commit, then "done".
+Prints "ready", waits for a line on stdin, then prints "record <uid>" after each commit, then "done".
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 
@@ -21,14 +22,19 @@ def main() -> int:
     parser.add_argument("data_dir")
     parser.add_argument("--people", type=int, default=0)
     parser.add_argument("--interval", type=float, default=0.1)
+    parser.add_argument("--group", default=None, help="the people's group and the roster")
     args = parser.parse_args()
     paths = AppPaths.resolve(args.data_dir)
+    logging.basicConfig(filename=str(paths.data_dir / "kiosk.log"), level=logging.INFO,
+                        format="%(asctime)s %(threadName)s %(message)s")
     services = AppServices.open(paths, load_settings(paths))
     services.sync.start_background()
     prefix = paths.data_dir.name
-    people = [services.people_repository.add(f"{prefix}-{i}") for i in range(args.people)]
-    run = services.attendance.start_session(f"{prefix} session")
+    people = [services.people_repository.add(f"{prefix}-{i}", group=args.group)
+              for i in range(args.people)]
+    run = services.attendance.start_session(f"{prefix} session", args.group if people else None)
     print("ready", flush=True)
+    sys.stdin.readline()  # "go": the test starts several kiosks together
     for person in people:
         record = run.mark_present(person.id)
         uid = services.db.conn.execute("SELECT uid FROM attendance_records WHERE id = ?",
@@ -37,6 +43,7 @@ def main() -> int:
         time.sleep(args.interval)
     print("done", flush=True)
     sys.stdin.read()  # until the test closes our stdin
+    print(f"status {services.sync.status(services.db).text}", flush=True)
     services.close()
     return 0
 

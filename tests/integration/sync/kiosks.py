@@ -42,16 +42,26 @@ def app(kiosk: Path, dsn: str | None, *args: str, timeout: float = 180,
                           text=True, timeout=timeout, cwd=ROOT)
 
 
-def start_kiosk(kiosk: Path, dsn: str | None, people: int = 0,
-                interval: float = 0.1) -> subprocess.Popen[str]:
-    """A long-running kiosk process (background sync on); stop it with `stop_kiosk`."""
+def start_kiosk(kiosk: Path, dsn: str | None, people: int = 0, interval: float = 0.1,
+                group: str | None = None, go: bool = True) -> subprocess.Popen[str]:
+    """A long-running kiosk process (background sync on); it starts recording on `go_kiosk`
+    (at once with `go`); stop it with `stop_kiosk`."""
     proc = subprocess.Popen([sys.executable, str(KIOSK_SCRIPT), str(kiosk), "--people",
-                             str(people), "--interval", str(interval)], env=env_for(dsn),
+                             str(people), "--interval", str(interval),
+                             *(["--group", group] if group else [])], env=env_for(dsn),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     assert line.strip() == "ready", f"kiosk did not start: {line!r}"
+    if go:
+        go_kiosk(proc)
     return proc
+
+
+def go_kiosk(proc: subprocess.Popen[str]) -> None:
+    assert proc.stdin is not None
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
 
 
 def stop_kiosk(proc: subprocess.Popen[str]) -> str:
@@ -63,7 +73,7 @@ def stop_kiosk(proc: subprocess.Popen[str]) -> str:
 
 def local(kiosk: Path, sql: str, params: tuple = ()) -> list[tuple]:
     """Rows of a read-only query on a kiosk's SQLite file (another process may be writing)."""
-    conn = sqlite3.connect(f"file:{kiosk / 'attendance.db'}?mode=ro", uri=True, timeout=10)
+    conn = sqlite3.connect(kiosk / "attendance.db", timeout=10)
     try:
         return conn.execute(sql, params).fetchall()
     finally:

@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import signal
 import time
+from datetime import date
 
 import psycopg
 import pytest
 
-from kiosks import app, local, make_kiosk, start_kiosk, stop_kiosk, wait_for
+from kiosks import app, go_kiosk, local, make_kiosk, start_kiosk, stop_kiosk, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def dsn(server_db, tmp_path) -> str:
-    result = app(make_kiosk(tmp_path, "admin"), None, "server", "init", "--server", server_db,
-                 timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert "schema version 1" in result.stdout
-    return server_db
 
 
 def _server_uids(dsn: str) -> list[str]:
@@ -35,25 +27,38 @@ def _local_uids(kiosk) -> set[str]:
 def test_both_kiosks_keep_recording_while_the_server_is_down_and_every_record_arrives_once(
         dsn, pg_cluster, tmp_path) -> None:
     a, b = make_kiosk(tmp_path, "kiosk-a"), make_kiosk(tmp_path, "kiosk-b")
-    procs = [start_kiosk(a, dsn, people=30, interval=0.1),
-             start_kiosk(b, dsn, people=30, interval=0.1)]
+    procs = [start_kiosk(a, dsn, people=40, interval=0.25, group="Cast", go=False),
+             start_kiosk(b, dsn, people=40, interval=0.25, group="Cast", go=False)]
+    for proc in procs:
+        go_kiosk(proc)
     try:
         assert wait_for(lambda: len(_server_uids(dsn)) >= 6, 20), "nothing delivered while up"
         pg_cluster.stop()
         down_at = [len(_local_uids(k)) for k in (a, b)]
         time.sleep(1.5)
         # Both kiosks went on recording locally while the server was gone.
-        assert all(len(_local_uids(k)) > n for k, n in zip((a, b), down_at))
+        now = [len(_local_uids(k)) for k in (a, b)]
+        assert all(n > before for n, before in zip(now, down_at)), (down_at, now)
         assert all(p.poll() is None for p in procs)
     finally:
         pg_cluster.start()
-    assert wait_for(lambda: len(_server_uids(dsn)) >= 60, 30)
+    assert wait_for(lambda: len(_server_uids(dsn)) >= 80, 40)
     for proc in procs:
-        assert stop_kiosk(proc).strip().endswith("done")
+        assert "\ndone\n" in stop_kiosk(proc)
     server = _server_uids(dsn)
-    assert len(server) == 60 == len(set(server))  # none lost, none twice
+    assert len(server) == 80 == len(set(server))  # none lost, none twice
     assert set(server) == _local_uids(a) | _local_uids(b)
     assert all(local(k, "SELECT count(*) FROM sync_outbox")[0][0] == 0 for k in (a, b))
+
+    # A group's report read from the server spans both rooms; the local one only this kiosk.
+    today = date.today().isoformat()
+    for source, expected_b in ((["--server"], True), ([], False)):
+        out = tmp_path / f"cast{len(source)}.csv"
+        report = app(a, dsn, "report", "group", "Cast", "--from", today, "--to", today, "-o",
+                     str(out), *source)
+        assert report.returncode == 0, report.stderr
+        text = out.read_text(encoding="utf-8")
+        assert "kiosk-a session" in text and ("kiosk-b session" in text) == expected_b
 
 
 def test_a_record_committed_locally_then_sigkilled_is_delivered_once_after_restart(

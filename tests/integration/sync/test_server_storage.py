@@ -91,3 +91,54 @@ def test_a_schema_newer_than_the_app_is_refused_and_init_leaves_it_alone(server)
 def test_a_database_without_the_schema_says_to_run_server_init(server_db) -> None:
     with pytest.raises(SyncServerError, match="server init"):
         connect(server_db)
+
+
+def test_the_background_worker_receives_each_push_and_reports_offline(server, tmp_path,
+                                                                      pg_cluster) -> None:
+    import time
+
+    from attendance_app.services.sync.sync_worker import SyncWorker
+
+    a, _ = _kiosk(tmp_path, "a")
+    b, _ = _kiosk(tmp_path, "b")
+    engine = _engine(server)
+    worker = SyncWorker(engine, lambda: open_database(b.path, check=False), poll_s=0.1).start()
+    try:
+        for i in range(3):
+            PeopleRepository(a).add(f"P{i}")
+            engine.run_once(a)
+            deadline = time.monotonic() + 5
+            while len(PeopleRepository(b).list_all()) < i + 1 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert len(PeopleRepository(b).list_all()) == i + 1, worker.status().text
+        assert worker.status().connected
+    finally:
+        worker.stop()
+
+
+def test_reports_read_from_the_server_span_kiosks_and_keep_corrections(server, tmp_path) -> None:
+    from datetime import date, datetime
+
+    from attendance_app.domain.attendance import (AttendanceRecord, AttendanceStatus,
+                                                  Correction, RecordSource)
+    from attendance_app.domain.session import Session
+    from attendance_app.services.sync.server_reports import server_report_service
+    from attendance_app.storage.attendance_repository import AttendanceRepository
+    from attendance_app.storage.session_repository import SessionRepository
+
+    engine = _engine(server)
+    for name in ("a", "b"):
+        db, _ = _kiosk(tmp_path, name)
+        person = PeopleRepository(db).add(f"Pupil {name}", group="7B")
+        session = SessionRepository(db).create(Session(None, f"Room {name}", datetime.now(),
+                                                       roster_group="7B"))
+        record = AttendanceRepository(db).add(AttendanceRecord(
+            session.id, person.id, AttendanceStatus.LATE, datetime.now(), 0.8,
+            RecordSource.RECOGNIZED))
+        AttendanceRepository(db).add_correction(Correction(
+            record.id, "excuse", AttendanceStatus.EXCUSED, "teacher", datetime.now(), "bus"))
+        engine.run_once(db)
+    with server_report_service(server) as reports:
+        table = reports.group_report("7B", date.today(), date.today())
+    text = repr(table)
+    assert "Room a" in text and "Room b" in text and "Pupil a" in text and "Pupil b" in text
