@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-KIOSK_PASSWORD = "kiosk-secret"
+from kiosks import KIOSK_PASSWORD
 
 
 def _pg_bin() -> Path | None:

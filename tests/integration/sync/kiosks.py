@@ -12,6 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 KIOSK_SCRIPT = Path(__file__).with_name("kiosk_process.py")
+KIOSK_PASSWORD = "kiosk-secret"  # the test cluster's kiosk role (TCP, scram-sha-256)
 
 
 def make_kiosk(base: Path, name: str, weights_path: Path | None = None) -> Path:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from conftest import KIOSK_PASSWORD
-from kiosks import app, local, make_kiosk, start_kiosk, stop_kiosk
+from kiosks import KIOSK_PASSWORD, app, local, make_kiosk, start_kiosk, stop_kiosk
 
 pytestmark = pytest.mark.integration
 
