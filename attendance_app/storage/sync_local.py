@@ -172,7 +172,11 @@ class LocalSyncStore:
                 key = template["model_key"]
                 if key not in models:
                     models[key] = model_for_key(key)
-                applied.templates += self._apply_template(db, template, models[key], applied)
+                    if models[key] is None:
+                        applied.skipped.append(f"templates of model {key[:12]}: this kiosk "
+                                               "does not have that model")
+                if models[key] is not None:
+                    applied.templates += self._apply_template(db, template, models[key])
             db.execute("DELETE FROM sync_apply_guard")
             db.execute("INSERT INTO settings_kv (key, value) VALUES (?, ?) ON CONFLICT (key) "
                        "DO UPDATE SET value = excluded.value", [PULLED_VERSION_KEY,
@@ -200,12 +204,7 @@ class LocalSyncStore:
             return 0
         return 1
 
-    def _apply_template(self, db, template: dict[str, Any], model_id: int | None,
-                        applied: Applied) -> int:
-        if model_id is None:
-            applied.skipped.append(f"template of model {template['model_key'][:12]}: this "
-                                   "kiosk does not have that model")
-            return 0
+    def _apply_template(self, db, template: dict[str, Any], model_id: int) -> int:
         person = db.execute("SELECT id FROM people WHERE uid = ?",
                             [template["person_uid"]]).fetchone()
         if person is None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from attendance_app.storage.database import AppDatabase
-from attendance_app.storage.pg_server import PgServer, connect
+from attendance_app.storage.pg_server import PgServer, PullPage, connect
 from attendance_app.storage.sync_local import LocalSyncStore
 
 ModelForKey = Callable[[AppDatabase, str], "int | None"]
@@ -44,8 +44,9 @@ class SyncEngine:
     """Push-then-pull rounds for one data dir and one server."""
 
     def __init__(self, dsn: str, model_for_key: ModelForKey, *, timeout_s: float = 3.0,
-                 push_batch: int = 1000) -> None:
+                 push_batch: int = 1000, apply_chunk: int = 500) -> None:
         self.dsn = dsn
+        self.apply_chunk = apply_chunk
         self._model_for_key = model_for_key
         self.timeout_s = timeout_s
         self.push_batch = push_batch
@@ -73,12 +74,14 @@ class SyncEngine:
         """Apply every server change after the version this kiosk saw last."""
         store = LocalSyncStore(db)
         while True:
-            page = server.pull(store.pulled_version())
-            applied = store.apply(page, lambda key: self._model_for_key(db, key))
-            report.deleted += applied.deleted
-            report.people += applied.people
-            report.templates += applied.templates
-            report.skipped.extend(applied.skipped)
+            since = store.pulled_version()
+            page = server.pull(since)
+            for part in split_page(page, since, self.apply_chunk):
+                applied = store.apply(part, lambda key: self._model_for_key(db, key))
+                report.deleted += applied.deleted
+                report.people += applied.people
+                report.templates += applied.templates
+                report.skipped.extend(s for s in applied.skipped if s not in report.skipped)
             if not page.more:
                 return
 
@@ -99,3 +102,20 @@ class SyncEngine:
             return self.round(server, db)
         finally:
             server.close()
+
+
+def split_page(page: PullPage, since: int, size: int) -> list[PullPage]:
+    """A pulled page as several local transactions of at most `size` rows each, deletions
+    first, so a big catch-up never holds the kiosk's write lock for long (a record being
+    taken waits at most one chunk). Only the last part moves the pulled version; re-applying
+    a part after a crash changes nothing."""
+    parts = [PullPage(page.deletions, [], [], since, True)] if page.deletions else []
+    for start in range(0, len(page.people), size):
+        parts.append(PullPage([], page.people[start:start + size], [], since, True))
+    for start in range(0, len(page.templates), size):
+        parts.append(PullPage([], [], page.templates[start:start + size], since, True))
+    if not parts:
+        parts.append(PullPage([], [], [], since, True))
+    last = parts[-1]
+    parts[-1] = PullPage(last.deletions, last.people, last.templates, page.up_to, page.more)
+    return parts
