@@ -82,6 +82,8 @@ class SyncEngine:
                 report.people += applied.people
                 report.templates += applied.templates
                 report.skipped.extend(s for s in applied.skipped if s not in report.skipped)
+                if store.pending_records():  # records keep flowing during a long catch-up
+                    report.delivered += self.push(server, db)
             if not page.more:
                 return
 
