@@ -68,6 +68,10 @@ class Settings:
     unknown_snapshot_retention_days: int = 7
     thumbnail_retention_days: int = 30
     backups_keep: int = 7
+    # Shared PostgreSQL server (issue 16): a libpq connection string WITHOUT a password (the
+    # password comes from PGPASSWORD or ~/.pgpass); "" = this kiosk works alone.
+    # ATTENDANCE_APP_SERVER overrides it.
+    server: str = ""
 
     def with_changes(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
@@ -145,7 +149,7 @@ def setting_problem(name: str, value: Any) -> str | None:
         ok = isinstance(value, kind)
     if not ok:
         return f"the setting {name} must be {kind.__name__}, not {value!r}"
-    if kind is str and not value.strip():
+    if kind is str and default.strip() and not value.strip():  # "" is a valid "none" for some
         return f"the setting {name} must not be empty"
     low, high = SETTING_RANGES.get(name, (None, None))
     if (low is not None and value < low) or (high is not None and value > high):

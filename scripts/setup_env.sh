@@ -43,3 +43,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   run .venv/bin/python -m pip install --quiet "${extra[@]}" -e ".[dev]"
   if [ -z "$dry_run" ]; then echo "$want" > "$stamp"; fi
 fi
+# The sync tests start a throw-away PostgreSQL cluster (Debian package, installed when missing).
+bash scripts/install_postgresql.sh

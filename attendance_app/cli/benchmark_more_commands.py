@@ -48,6 +48,17 @@ def register(bsub: argparse._SubParsersAction) -> None:
     digits.add_argument("--json", action="store_true")
     digits.set_defaults(handler=digits_benchmark)
 
+    sync = bsub.add_parser("sync", help="simulated kiosks against a PostgreSQL server: events/s, "
+                                        "lag, pull time (use a throw-away database)")
+    sync.add_argument("--server", default=None, help="connection string (default: configured)")
+    sync.add_argument("--kiosks", type=int, default=20)
+    sync.add_argument("--people", type=int, default=5000)
+    sync.add_argument("--templates", type=int, default=5, help="templates per person")
+    sync.add_argument("--events", type=int, default=20000)
+    sync.add_argument("--rate", type=float, default=500.0, help="events per second, all kiosks")
+    sync.add_argument("--json", action="store_true")
+    sync.set_defaults(handler=sync_benchmark)
+
 
 def live_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.domain.errors import ValidationError
@@ -97,4 +108,20 @@ def digits_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
                                   f"6,7; got {args.pseudo_unseen!r}")
         result = run_digits_validation(args.dataset, seed=args.seed, pseudo_unseen=pair,
                                        progress=bar)
+    return print_result(result, args.json)
+
+
+def sync_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
+    from attendance_app.domain.errors import SyncServerError
+    from attendance_app.services.benchmarks.sync_benchmark import run_sync_benchmark
+    from attendance_app.services.sync.server_address import check_dsn, server_dsn
+
+    dsn = args.server or server_dsn(ctx.settings)
+    if not dsn:
+        raise SyncServerError("give --server 'host=... dbname=...' (a throw-away database)")
+    check_dsn(dsn)
+    with ProgressBar("sync", quiet=args.json) as bar:
+        result = run_sync_benchmark(dsn, kiosks=args.kiosks, people=args.people,
+                                    templates=args.templates, events=args.events,
+                                    rate=args.rate, progress=bar)
     return print_result(result, args.json)

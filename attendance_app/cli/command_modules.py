@@ -7,7 +7,7 @@ from types import ModuleType
 from attendance_app.cli import (admin_commands, attendance_commands, benchmark_commands,
                                 db_commands, encryption_commands, enroll_commands, identify_command,
                                 models_commands, people_commands, report_commands, run_command,
-                                train_command)
+                                sync_commands, train_command)
 
 COMMAND_MODULES: list[ModuleType] = [
     enroll_commands,
@@ -21,5 +21,6 @@ COMMAND_MODULES: list[ModuleType] = [
     db_commands,
     admin_commands,
     encryption_commands,
+    sync_commands,
     benchmark_commands,
 ]

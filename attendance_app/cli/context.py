@@ -37,6 +37,9 @@ class CliContext:
         from attendance_app.storage.biometric_columns import PASSPHRASE_ENV
 
         services = AppServices.open(self.paths, self.settings)
+        for warning in services.startup_warnings:
+            if warning.startswith("sync:"):  # offline or misconfigured: say it, work locally
+                print(f"warning: {warning}", file=sys.stderr)
         if services.biometrics_locked:
             passphrase = current_passphrase()
             if passphrase is not None:

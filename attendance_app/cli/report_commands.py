@@ -7,6 +7,9 @@ Every check (dates, names, format, output folder) happens before a file is writt
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
+from typing import Any
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -52,9 +55,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def report_session(args: argparse.Namespace, ctx: CliContext) -> int:
     fmt = _format(args)
     args.date = args.date or date.today()
-    tables = ctx.services.reports.session_reports(args.name, args.date, args.time)
+    with _reports(ctx, args) as reports:
+        tables = reports.session_reports(args.name, args.date, args.time)
+        starts = ", ".join(f"{s.started_at:%H:%M}"
+                           for s in reports.find_sessions(args.name, args.date))
     if fmt == "csv" and len(tables) > 1:
-        starts = ", ".join(_start_times(ctx, args))
         raise ValidationError(
             f"{len(tables)} sessions called {args.name!r} on {args.date.isoformat()} (at "
             f"{starts}) and a CSV file holds one: pick one with --time, or use xlsx or pdf")
@@ -64,26 +69,32 @@ def report_session(args: argparse.Namespace, ctx: CliContext) -> int:
 @requires_admin
 def report_person(args: argparse.Namespace, ctx: CliContext) -> int:
     fmt = _format(args)
-    table = ctx.services.reports.person_report(args.person, args.start, args.end)
+    with _reports(ctx, args) as reports:
+        table = reports.person_report(args.person, args.start, args.end)
     return _export(ctx, table, fmt, args.output)
 
 
 @requires_admin
 def report_group(args: argparse.Namespace, ctx: CliContext) -> int:
     fmt = _format(args)
-    table = ctx.services.reports.group_report(args.group, args.start, args.end)
+    with _reports(ctx, args) as reports:
+        table = reports.group_report(args.group, args.start, args.end)
     return _export(ctx, table, fmt, args.output)
 
 
 @requires_admin
 def report_unknown(args: argparse.Namespace, ctx: CliContext) -> int:
     fmt = _format(args)
-    table = ctx.services.reports.unknown_faces_report(args.start, args.end)
+    with _reports(ctx, args) as reports:
+        table = reports.unknown_faces_report(args.start, args.end)
     return _export(ctx, table, fmt, args.output)
 
 
 # ------------------------------------------------------------------------ helpers
 def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", nargs="?", const="", default=None, metavar="DSN",
+                        help="read the shared server (all kiosks) instead of this kiosk; "
+                             "without DSN the configured server")
     parser.add_argument("--format", choices=FORMATS,
                         help="file format (default: from the output file's suffix)")
     parser.add_argument("-o", "--output", type=Path, required=True, help="file to write")
@@ -113,9 +124,22 @@ def _export(ctx: CliContext, tables, fmt: str, output: Path) -> int:
     return 0
 
 
-def _start_times(ctx: CliContext, args: argparse.Namespace) -> list[str]:
-    return [f"{s.started_at:%H:%M}" for s in ctx.services.reports.find_sessions(args.name,
-                                                                               args.date)]
+@contextlib.contextmanager
+def _reports(ctx: CliContext, args: argparse.Namespace) -> Iterator[Any]:
+    """This kiosk's ReportService, or (with --server) one over a snapshot of the server."""
+    if args.server is None:
+        yield ctx.services.reports
+        return
+    from attendance_app.domain.errors import SyncServerError
+    from attendance_app.services.sync.server_address import check_dsn, server_dsn
+    from attendance_app.services.sync.server_reports import server_report_service
+
+    dsn = args.server or server_dsn(ctx.settings)
+    if not dsn:
+        raise SyncServerError("--server: no server configured; give its connection string")
+    check_dsn(dsn)
+    with server_report_service(dsn) as reports:
+        yield reports
 
 
 def _iso_date(text: str) -> date:

@@ -49,6 +49,9 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     session_run, resumed = services.attendance.start_or_resume(args.session, args.roster,
                                                                late_after, planned_end, start)
     emit = _json_record if args.json else _text_record
+    if services.sync.configured:  # shared server: deliver and pull in the background
+        services.sync.start_background()
+        print(f"sync: {services.sync.status(services.db).text}", file=sys.stderr)
     if resumed:
         print(f"resuming session {session_run.session.name!r} (started "
               f"{session_run.session.started_at:%H:%M:%S}, not closed: the app stopped); "

@@ -53,3 +53,8 @@ class CameraError(AttendanceAppError):
 
 class AccessDeniedError(AttendanceAppError):
     """The administrator password is required and was missing or wrong."""
+
+
+class SyncServerError(AttendanceAppError):
+    """The shared PostgreSQL server cannot be used (unreachable, refused, wrong version/schema).
+    The kiosk keeps working on its local database when it sees this."""

@@ -47,6 +47,7 @@ from attendance_app.gui.task_runner import TaskRunner
 from attendance_app.gui.widgets.notice_bar import NoticeBar
 from attendance_app.gui.widgets.status_line import StatusLine
 from attendance_app.gui.window_state import WindowState
+from attendance_app.gui.sync_status_widget import SyncStatusLabel
 
 log = logging.getLogger(__name__)
 DEFAULT_BACKEND = "attendance_app.gui.services_backend"
@@ -279,6 +280,8 @@ class MainWindow(QMainWindow):
     def _show_startup_notices(self, backend: GuiBackend) -> None:
         warnings = getattr(backend, "startup_warnings", None)
         self._show_warnings("startup", warnings() if warnings is not None else [])
+        if hasattr(backend, "sync_status_text"):  # issue 16: connected / offline, N waiting
+            self.statusBar().addPermanentWidget(SyncStatusLabel(backend.sync_status_text, self))
         self._housekeeping_day = self.today()
         self.housekeeping_timer.start()
         self.admin_section.refresh()

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from attendance_app.services.people_service import PeopleService
     from attendance_app.services.training_service import TrainingService
     from attendance_app.services.report_service import ReportService
+    from attendance_app.services.sync.sync_service import SyncService
     from attendance_app.vision.face_detector import MtcnnFaceDetector
 
 
@@ -92,6 +93,13 @@ class AppServices:
                 db.close()
                 raise
         services.startup_warnings += services.housekeeping()
+        # Shared server (issue 16): pending deletions are applied before anyone is recognised.
+        from attendance_app.services.sync.server_address import sync_configured
+
+        if sync_configured(settings):
+            sync_warning = services.sync.startup(db)
+            if sync_warning:
+                services.startup_warnings.append(sync_warning)
         return services
 
     def housekeeping(self, now: datetime | None = None) -> list[str]:
@@ -112,6 +120,9 @@ class AppServices:
         return warnings
 
     def close(self) -> None:
+        if "sync" in self.__dict__:  # stop the background sync, deliver what is left
+            self.sync.stop()
+            self.sync.flush(self.db)
         # A last checkpoint moves deleted pages out of the WAL (secure_delete then scrubs them).
         try:
             self.db.checkpoint()
@@ -270,6 +281,24 @@ class AppServices:
         from attendance_app.services.people_service import PeopleService
 
         return PeopleService(self.db, self.people_repository, self.gallery)
+
+    @cached_property
+    def sync(self) -> "SyncService":
+        """Sync with the shared PostgreSQL server; inert when none is configured."""
+        from attendance_app.services.sync.sync_service import SyncService
+
+        def default_model_key() -> str | None:
+            # Its own connection: the sync worker thread may ask.
+            from attendance_app.services.model_service import ModelService
+
+            with open_database(self.paths.db_path, check=False) as db:
+                return ModelService(db, self.paths.models_dir).ensure_default_model().sha256
+
+        def changed() -> None:
+            if "gallery" in self.__dict__:
+                self.gallery.invalidate()
+
+        return SyncService(self.paths, self.settings, default_model_key, changed)
 
     @cached_property
     def reports(self) -> "ReportService":

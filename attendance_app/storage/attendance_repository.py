@@ -187,7 +187,7 @@ def _as_datetime(value: datetime | date) -> datetime:
 
 
 def _to_correction(row: tuple[Any, ...]) -> Correction:
-    cid, record_id, action, new_status, by_user, at, reason = row
+    cid, record_id, action, new_status, by_user, at, reason = row[:7]  # then uid (sync)
     moment = from_db(at)
     assert moment is not None  # NOT NULL column
     return Correction(record_id=record_id, action=action,

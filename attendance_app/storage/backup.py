@@ -22,6 +22,7 @@ from attendance_app.storage import migrations
 from attendance_app.storage.database import (
     DEFAULT_BUSY_TIMEOUT_MS,
     SQLITE_HEADER,
+    is_open_in_this_process,
     open_database,
 )
 
@@ -156,6 +157,8 @@ def daily_backup(db_path: Path | str, backups_dir: Path | str, keep: int,
 
 
 def _require_sqlite_file(path: Path) -> None:
+    if is_open_in_this_process(path):
+        return  # open here, so a database; reading it would drop this process's SQLite locks
     try:
         with open(path, "rb") as f:
             header = f.read(len(SQLITE_HEADER))

@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +29,8 @@ DEFAULT_BUSY_TIMEOUT_MS = 5000
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 _savepoint_ids = itertools.count(1)
+_open_counts: dict[Path, int] = {}  # open AppDatabases per file in this process
+_open_lock = threading.Lock()
 
 
 def open_database(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
@@ -39,8 +42,14 @@ def open_database(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEO
     newer than `migrations.LATEST_VERSION`, or a lock held longer than the busy timeout.
     """
     path = Path(path).expanduser().absolute()
-    _prepare_file(path)
-    app_db = AppDatabase(path, _connect(path, busy_timeout_ms), busy_timeout_ms)
+    with _open_lock:
+        # Closing any descriptor of the file drops every POSIX lock SQLite holds on it in this
+        # process: another process could then delete the WAL a live connection still writes
+        # to. So the header is read only by the first connection of the process.
+        if not _open_counts.get(path):
+            _prepare_file(path)
+        app_db = AppDatabase(path, _connect(path, busy_timeout_ms), busy_timeout_ms)
+        _open_counts[path] = _open_counts.get(path, 0) + 1
     try:
         if check:
             problems = app_db.quick_check()
@@ -60,6 +69,13 @@ def open_database(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEO
     return app_db
 
 
+def is_open_in_this_process(path: Path | str) -> bool:
+    """True while an AppDatabase of this process has `path` open: then nothing may open and
+    close the file itself (that would drop SQLite's POSIX locks, see open_database)."""
+    with _open_lock:
+        return bool(_open_counts.get(Path(path).expanduser().absolute()))
+
+
 class AppDatabase:
     """One connection (owned by the thread that opened it) to the app's SQLite file.
 
@@ -72,6 +88,7 @@ class AppDatabase:
         self.busy_timeout_ms = busy_timeout_ms
         self.db = sqlite_utils.Database(conn, execute_plugins=False)
         self._checkpoint_pending = False
+        self._closed = False
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -192,6 +209,10 @@ class AppDatabase:
         return bool(busy == 0)
 
     def close(self) -> None:
+        with _open_lock:
+            if not self._closed:
+                self._closed = True
+                _open_counts[self.path] = max(0, _open_counts.get(self.path, 1) - 1)
         self.conn.close()
 
     def __enter__(self) -> "AppDatabase":

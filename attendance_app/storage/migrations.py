@@ -158,8 +158,6 @@ def _initial_schema(conn: sqlite3.Connection) -> None:
     )
 
 
-
-
 def current_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
@@ -212,6 +210,76 @@ def _issue12_model_architecture_and_crop_landmarks(conn: sqlite3.Connection) -> 
          "ALTER TABLE models ADD COLUMN match_threshold REAL",
          "ALTER TABLE models ADD COLUMN match_margin REAL",
          "ALTER TABLE face_crops ADD COLUMN landmarks_json TEXT")
+
+
+LATEST_VERSION = REGISTRY[-1].version
+
+
+# ---------------------------------------------------------------- issue 16: kiosk sync
+# UUIDs made on the kiosk (a trigger fills `uid` on insert, so no repository changes) and an
+# outbox written by triggers in the same transaction as the row it announces: a record that is
+# committed locally is always either delivered or still waiting. While the sync component applies
+# changes that came *from* the server it holds a row in `sync_apply_guard` (inside its own write
+# transaction, invisible to others), so those changes are not echoed back to the server.
+_UUID_SQL = ("lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
+             "substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) "
+             "% 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || "
+             "lower(hex(randomblob(6)))")
+_SYNCED_TABLES = ("people", "sessions", "attendance_records", "corrections", "templates")
+_NOT_APPLYING = "NOT EXISTS (SELECT 1 FROM sync_apply_guard)"
+_PERSON_FIELDS = ("name", "external_id", "group_name", "consent_at", "consent_by",
+                  "consent_version")
+
+
+@migration(3, "kiosk sync: row UUIDs, outbox, tombstones of deleted people")
+def _kiosk_sync(conn: sqlite3.Connection) -> None:
+    for table in _SYNCED_TABLES:
+        _run(conn, f"ALTER TABLE {table} ADD COLUMN uid TEXT",
+             f"UPDATE {table} SET uid = {_UUID_SQL}",
+             f"CREATE UNIQUE INDEX idx_{table}_uid ON {table}(uid)",
+             f"""CREATE TRIGGER {table}_make_uid AFTER INSERT ON {table} WHEN NEW.uid IS NULL
+                 BEGIN UPDATE {table} SET uid = {_UUID_SQL} WHERE rowid = NEW.rowid; END""")
+    changed = ", ".join(f"CASE WHEN OLD.{f} IS NOT NEW.{f} THEN '{f}' END"
+                        for f in _PERSON_FIELDS)
+    values = ", ".join(f"'{f}', NEW.{f}" for f in _PERSON_FIELDS)  # as written, for LWW
+    _run(
+        conn,
+        "CREATE TABLE sync_apply_guard (id INTEGER PRIMARY KEY)",
+        # kind: record | correction | person | template | person_delete; local_id: the row's id
+        # (read when delivered); payload: what the row cannot tell later (changed fields, uid).
+        """CREATE TABLE sync_outbox (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            local_id INTEGER,
+            payload TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f', 'now', 'localtime')))""",
+        "CREATE TABLE sync_tombstones (uid TEXT PRIMARY KEY, deleted_at TEXT NOT NULL)",
+        f"""CREATE TRIGGER sync_out_record AFTER INSERT ON attendance_records WHEN {_NOT_APPLYING}
+            BEGIN INSERT INTO sync_outbox (kind, local_id) VALUES ('record', NEW.id); END""",
+        f"""CREATE TRIGGER sync_out_correction AFTER INSERT ON corrections WHEN {_NOT_APPLYING}
+            BEGIN INSERT INTO sync_outbox (kind, local_id) VALUES ('correction', NEW.id); END""",
+        f"""CREATE TRIGGER sync_out_template AFTER INSERT ON templates WHEN {_NOT_APPLYING}
+            BEGIN INSERT INTO sync_outbox (kind, local_id) VALUES ('template', NEW.id); END""",
+        f"""CREATE TRIGGER sync_out_person_new AFTER INSERT ON people WHEN {_NOT_APPLYING}
+            BEGIN INSERT INTO sync_outbox (kind, local_id, payload) VALUES ('person', NEW.id,
+              json_object('changed', json_array({", ".join(repr(f) for f in _PERSON_FIELDS)}),
+                          'values', json_object({values})));
+            END""",
+        f"""CREATE TRIGGER sync_out_person_edit AFTER UPDATE OF {", ".join(_PERSON_FIELDS)}
+            ON people WHEN {_NOT_APPLYING}
+            BEGIN INSERT INTO sync_outbox (kind, local_id, payload) VALUES ('person', NEW.id,
+              json_object('changed', (SELECT json_group_array(value) FROM
+                json_each(json_array({changed})) WHERE value IS NOT NULL),
+                'values', json_object({values}))); END""",
+        # A delete is remembered locally (a pull must not bring the person back) and sent out.
+        """CREATE TRIGGER sync_tombstone_person AFTER DELETE ON people WHEN OLD.uid IS NOT NULL
+            BEGIN INSERT OR REPLACE INTO sync_tombstones (uid, deleted_at) VALUES (OLD.uid,
+              strftime('%Y-%m-%dT%H:%M:%f', 'now', 'localtime')); END""",
+        f"""CREATE TRIGGER sync_out_person_delete AFTER DELETE ON people
+            WHEN OLD.uid IS NOT NULL AND {_NOT_APPLYING}
+            BEGIN INSERT INTO sync_outbox (kind, local_id, payload) VALUES ('person_delete',
+              NULL, json_object('uid', OLD.uid)); END""",
+    )
 
 
 LATEST_VERSION = REGISTRY[-1].version

@@ -55,6 +55,7 @@ class FakeBackend:
         self.interrupted: list[Session] = []  # sessions a crash left open
         self.closed_interrupted: list[int] = []
         self.started_sessions: list[str] = []
+        self.sync_text: str | None = None  # no shared server
         self.cameras: list[FakeCamera] = []
         self._people: dict[int, Person] = {}
         self.enrolled_crops: dict[int, list[np.ndarray]] = {}
@@ -363,6 +364,9 @@ class FakeBackend:
         self.discarded.append(model_id)
 
     # --- trust (issue 7)
+    def sync_status_text(self) -> str | None:
+        return self.sync_text
+
     def startup_warnings(self) -> list[str]:
         return list(self.warnings)
 

@@ -60,5 +60,18 @@ class ServicesWindow:
 
         AdminGuard(self.services.db).set_password(new_password)
 
+    def sync_status_text(self) -> str | None:
+        """The shared server's state for the status bar, None when there is none (issue 16);
+        the first call starts the background sync."""
+        from attendance_app.services.sync.server_address import sync_configured
+
+        if not sync_configured(self.services.settings):
+            return None
+        sync = self.services.sync
+        if sync.config_error:
+            return f"not used: {sync.config_error}"
+        sync.start_background()
+        return str(sync.status(self.services.db).text)
+
     def close(self) -> None:
         self.services.close()
