@@ -36,6 +36,7 @@ from attendance_app.domain.match import Match
 from attendance_app.vision.background_detector import BackgroundDetector
 from attendance_app.vision.face_tracker import FaceTracker, Track, quality_score
 from attendance_app.vision.frame_source import Frame
+from attendance_app.vision.liveness.liveness_state import LivenessState
 
 TrackState = Literal["checking", "confirmed", "unknown"]
 
@@ -48,6 +49,17 @@ class FaceDetectorLike(Protocol):
 
 class FaceEmbedderLike(Protocol):
     def embed(self, crops: np.ndarray) -> np.ndarray: ...
+
+
+class LivenessMonitorLike(Protocol):  # vision/liveness/liveness_monitor.LivenessMonitor
+    def update(self, track_id: int, frame_rgb: np.ndarray, box: FaceBox,
+               landmarks5: tuple, time_s: float) -> LivenessState: ...
+
+    def state(self, track_id: int) -> LivenessState: ...
+
+    def forget(self, track_id: int) -> None: ...
+
+    def reset(self) -> None: ...
 
 
 class GalleryLike(Protocol):
@@ -113,6 +125,7 @@ class TrackView:
     person_id: int | None
     similarity: float
     name: str | None = None
+    liveness: LivenessState | None = None  # None when no LivenessMonitor is attached
 
 
 @dataclass(frozen=True)
@@ -198,8 +211,10 @@ class LiveRecognizer:
     def __init__(self, detector: FaceDetectorLike, embedder: FaceEmbedderLike,
                  gallery_provider: Callable[[], GalleryLike | None],
                  config: LiveRecognizerConfig | None = None,
-                 name_of: Callable[[int], str | None] | None = None) -> None:
+                 name_of: Callable[[int], str | None] | None = None,
+                 liveness: LivenessMonitorLike | None = None) -> None:
         self._detector = detector
+        self._liveness = liveness
         self._embedder = embedder
         self._gallery_provider = gallery_provider
         self.config = config or LiveRecognizerConfig()
@@ -290,6 +305,7 @@ class LiveRecognizer:
             self._memory.pop(lost.id, None)
         for new in update.new:
             self._memory[new.id] = _TrackMemory(first_seen_s=frame.timestamp_s)
+        self._update_liveness(frame, update.seen, update.lost)
         due = [t for t in update.seen if self._is_due(t, self._memory[t.id], frame.index)]
         t2 = clock()
         crops = [self._detector.crop(frame.rgb, t.last_detection) for t in due]
@@ -322,8 +338,20 @@ class LiveRecognizer:
                            [self._view(t) for t in update.seen], sightings, unknowns,
                            stage_ms, len(due))
 
+    def _update_liveness(self, frame: Frame, seen: list[Track], lost: list[Track]) -> None:
+        """The liveness hook (issue 15): every detected track's face goes to the monitor."""
+        if self._liveness is None:
+            return
+        for track in lost:
+            self._liveness.forget(track.id)
+        for track in seen:
+            det = track.last_detection
+            self._liveness.update(track.id, frame.rgb, det.box, det.landmarks, frame.timestamp_s)
+
     def reset(self) -> None:
         """Forget all tracks (new source or session); stats are kept."""
+        if self._liveness is not None:
+            self._liveness.reset()
         self._tracker.reset()
         self._memory.clear()
         self._last_detect_index = None
@@ -412,11 +440,13 @@ class LiveRecognizer:
     def _view(self, track: Track) -> TrackView:
         return TrackView(track.id, track.box, *self._view_fields(track))
 
-    def _view_fields(self, track: Track) -> tuple[TrackState, int | None, float, str | None]:
+    def _view_fields(self, track: Track
+                     ) -> tuple[TrackState, int | None, float, str | None, LivenessState | None]:
         mem = self._memory[track.id]
         pid = mem.person_id if mem.state == "confirmed" else None
         return (mem.state, pid, mem.similarity,
-                self._name_of(pid) if pid is not None else None)
+                self._name_of(pid) if pid is not None else None,
+                self._liveness.state(track.id) if self._liveness is not None else None)
 
 
 def _size_and_sharpness(detection: Detection) -> tuple[float, float]:
