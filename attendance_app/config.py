@@ -47,6 +47,11 @@ class Settings:
     # side is at most 640 px: detection is the live loop's bottleneck.
     detect_every_frames: int = 3
     detect_max_side: int = 640
+    # Liveness (issue 15): "off", "flag" (record, mark "liveness not shown" for review unless
+    # the track showed life) or "require" (no record until the track is live; after
+    # liveness_wait_s seconds without it the face goes to the review queue as suspect).
+    liveness: str = "flag"
+    liveness_wait_s: float = 5.0
     record_not_on_roster: bool = True
     late_after_minutes: int = 10
     camera: str = "0"

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import numpy as np
 
-from attendance_app.domain.attendance import AttendanceRecord, AttendanceStatus
+from attendance_app.domain.attendance import AttendanceRecord, AttendanceStatus, LivenessCheck
 from attendance_app.domain.attendance_policy import AttendanceDecision, AttendancePolicy
 from attendance_app.domain.errors import AttendanceAppError, DatabaseError
 from attendance_app.domain.session import Session
@@ -35,20 +35,22 @@ class SessionRun:
         self._clock = clock
         self._records = AttendanceRepository(db)
         self._unknowns = UnknownFaceRepository(db)
-        self.pending: list[tuple[AttendanceDecision, bytes | None]] = []
+        self.pending: list[tuple[AttendanceDecision, bytes | None, LivenessCheck | None]] = []
         self.last_error: str | None = None
 
     # ----------------------------------------------------------------- events
     def on_sighting(self, person_id: int, similarity: float, crop: np.ndarray | None = None,
-                    when: datetime | None = None) -> AttendanceRecord | None:
+                    when: datetime | None = None,
+                    liveness: LivenessCheck | None = None) -> AttendanceRecord | None:
         """A confirmed sighting: the new record, or None (already recorded / off the roster and
-        ignored / session closed / could not be written yet, see `pending`)."""
+        ignored / session closed / could not be written yet, see `pending`). `liveness` is
+        stored on the record (None: not checked)."""
         decision = self._policy.on_sighting(person_id, when or self._clock(), similarity)
         if decision is None:
             self.flush_pending()
             return None
         thumbnail = encode_png(crop) if crop is not None else None
-        self.pending.append((decision, thumbnail))
+        self.pending.append((decision, thumbnail, liveness))
         written = self.flush_pending()
         return written[-1] if written else None
 
@@ -64,10 +66,32 @@ class SessionRun:
             self.last_error = f"could not keep an unknown-face snapshot: {exc}"
             return None
 
+    def on_suspect(self, crop: np.ndarray, similarity: float, person_id: int, reason: str,
+                   when: datetime | None = None):
+        """A face that matched `person_id` but never showed liveness (policy require): no
+        record; one snapshot goes to the review queue marked suspect with `reason`."""
+        try:
+            return self._unknowns.add(when or self._clock(), encode_png(crop),
+                                      session_id=self.session.id, best_person_id=person_id,
+                                      best_similarity=float(similarity),
+                                      liveness_reason=reason)
+        except AttendanceAppError as exc:
+            self.last_error = f"could not keep a suspect-face snapshot: {exc}"
+            return None
+
+    def mark_liveness(self, record_id: int, liveness: LivenessCheck) -> AttendanceRecord | None:
+        """A flagged record's track showed life after all: update its mark (None on failure,
+        see `last_error`)."""
+        try:
+            return self._records.set_liveness(record_id, liveness)
+        except AttendanceAppError as exc:
+            self.last_error = f"could not update the liveness mark: {exc}"
+            return None
+
     def mark_present(self, person_id: int, when: datetime | None = None) -> AttendanceRecord:
         """A manual record for someone the camera did not confirm."""
         decision = self._policy.mark_present_manually(person_id, when or self._clock())
-        self.pending.append((decision, None))
+        self.pending.append((decision, None, None))
         written = self.flush_pending()
         if not written:
             raise DatabaseError(self.last_error or "the record could not be written yet")
@@ -78,7 +102,7 @@ class SessionRun:
         when = when or self._clock()
         when = max(when, self.session.started_at)
         for decision in self._policy.close(when):
-            self.pending.append((decision, None))
+            self.pending.append((decision, None, None))
         written = self.flush_pending()
         if self.pending:
             raise DatabaseError(f"{len(self.pending)} record(s) could not be written: "
@@ -104,9 +128,9 @@ class SessionRun:
         """Write the decisions held in memory, oldest first; stop at the first failure."""
         written: list[AttendanceRecord] = []
         while self.pending:
-            decision, thumbnail = self.pending[0]
+            decision, thumbnail, liveness = self.pending[0]
             try:
-                record, _ = self._records.add_or_get(decision.to_record(thumbnail))
+                record, _ = self._records.add_or_get(decision.to_record(thumbnail, liveness))
             except DatabaseError as exc:
                 self.last_error = str(exc)
                 break

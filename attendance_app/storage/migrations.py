@@ -158,6 +158,20 @@ def _initial_schema(conn: sqlite3.Connection) -> None:
     )
 
 
+# ---------------------------------------------------------------- issue 15: liveness (ONE step)
+@migration(2, "liveness: record flag and suspect-face reason")
+def _liveness_columns(conn: sqlite3.Connection) -> None:
+    """attendance_records.liveness: NULL (not checked: off, manual, session close), 'live' or
+    'liveness not shown' (flagged for review). unknown_faces.liveness_reason: NULL for an
+    ordinary unknown face; for a face the liveness check held back (policy *require*: matched
+    someone but never showed life) the reason, so the review queue can show it as suspect."""
+    _run(conn,
+         "ALTER TABLE attendance_records ADD COLUMN liveness TEXT",
+         "ALTER TABLE unknown_faces ADD COLUMN liveness_reason TEXT",
+         "CREATE INDEX idx_records_liveness ON attendance_records(liveness) "
+         "WHERE liveness IS NOT NULL")
+
+
 LATEST_VERSION = REGISTRY[-1].version
 
 
