@@ -145,3 +145,42 @@ def summarise(real: Sequence[VideoRun], attacks: Sequence[VideoRun], bpcer_windo
 
 def _quantile(values: list[float], q: float) -> float | None:
     return round(float(np.quantile(values, q)), 3) if values else None
+
+
+def video_files(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; a folder stands for the .mp4/.avi/.mov files in it (sorted)."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.iterdir() if f.suffix.lower() in (".mp4", ".avi", ".mov"))
+        else:
+            files.append(p)
+    return files
+
+
+def run_liveness_benchmark(real: Sequence[Path], attacks: Sequence[Path],
+                           detector: MtcnnFaceDetector, make_monitor: Callable[[], LivenessMonitor],
+                           *, bpcer_window_s: float = 4.0, detect_every_frames: int = 3,
+                           detect_max_side: int = 640, max_seconds: float | None = None,
+                           progress: Callable[[int, int, str], bool] | None = None,
+                           traces_to: Path | None = None) -> dict[str, Any]:
+    """Play every video (see track_liveness) and summarise; `progress(done, total, name)`.
+    `traces_to`: write each track's cue trace there as JSON (the monitors must trace)."""
+    import json
+    import os
+
+    videos = [(v, True) for v in real] + [(v, False) for v in attacks]
+    real_runs: list[VideoRun] = []
+    attack_runs: list[VideoRun] = []
+    for done, (video, is_real) in enumerate(videos):
+        if progress is not None:
+            progress(done, len(videos), video.name)
+        run = track_liveness(video, detector, make_monitor, detect_every_frames=detect_every_frames,
+                             detect_max_side=detect_max_side, max_seconds=max_seconds)
+        (real_runs if is_real else attack_runs).append(run)
+        if traces_to is not None:
+            traces = {f"{'real' if r in real_runs else 'attack'}:{r.video}":
+                      [{"track": t.track_id, "first_s": t.first_s, "last_s": t.last_s,
+                        "trace": t.trace} for t in r.tracks] for r in real_runs + attack_runs}
+            traces_to.write_text(json.dumps(traces), encoding="utf-8")
+    return summarise(real_runs, attack_runs, bpcer_window_s, round(os.getloadavg()[0], 2))

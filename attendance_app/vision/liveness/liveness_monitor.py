@@ -117,8 +117,8 @@ class LivenessMonitor:
     def _examine(self, track: _TrackLiveness, rgb: np.ndarray, box: FaceBox,
                  landmarks5: tuple[Point, ...], time_s: float) -> LivenessState:
         cfg = self.config
-        grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        reason = rejection_reason(grey, box, cfg)
+        grey, local = _grey_around(rgb, box)
+        reason = rejection_reason(grey, local, cfg, frame_shape=rgb.shape[:2], frame_box=box)
         mesh = None if reason else self._landmarker.landmarks(rgb, box, (landmarks5[0], landmarks5[1]))
         if reason is None and mesh is None:
             reason = "no face landmarks found"
@@ -131,7 +131,7 @@ class LivenessMonitor:
         sample = _Sample(time_s, mesh.points, inter_ocular(mesh.xy))
         blinked = track.blink.update(time_s, mesh.xy)
         planar, rigid = self._motion(track, sample)
-        sides, peak = border_sides(grey, box), spectral_peak_ratio(grey, box)
+        sides, peak = border_sides(grey, local), spectral_peak_ratio(grey, local)
         if planar is not None and rigid is not None:
             if is_3d_rotation(planar, rigid, cfg.planar_residual, cfg.rigid_ratio,
                               cfg.max_residual):
@@ -181,6 +181,19 @@ class LivenessMonitor:
             return LivenessState("suspect", track.state.reason, observed, evidence)
         return LivenessState("unknown", reason or "watching for a blink or head motion",
                              observed, evidence)
+
+
+def _grey_around(rgb: np.ndarray, box: FaceBox) -> tuple[np.ndarray, FaceBox]:
+    """Grey levels of the region the cues look at (the bezel ring: 2.6 face sides around the
+    face's centre) and the box in that region's pixels; converting only it saves most of a
+    full-frame conversion on 1080p frames."""
+    side = 1.3 * max(box.width, box.height)
+    cx, cy = (box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2
+    h, w = rgb.shape[:2]
+    x0, y0 = int(max(0, cx - side)), int(max(0, cy - side))
+    x1, y1 = int(min(w, cx + side + 1)), int(min(h, cy + side + 1))
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY)
+    return grey, FaceBox(box.x1 - x0, box.y1 - y0, box.x2 - x0, box.y2 - y0)
 
 
 def _live_reason(evidence: dict[str, int]) -> str:
