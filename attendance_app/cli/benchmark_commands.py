@@ -48,9 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     match.add_argument("--json", action="store_true")
     match.set_defaults(handler=match_benchmark)
 
-    from attendance_app.cli import benchmark_more_commands
+    from attendance_app.cli import benchmark_liveness_command, benchmark_more_commands
 
     benchmark_more_commands.register(bsub)
+    benchmark_liveness_command.register(bsub)
 
 
 def _model_options(p: argparse.ArgumentParser) -> None:

@@ -25,12 +25,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loop", action="store_true", help="loop a video file instead of ending")
     p.add_argument("--detect-scale", type=float, default=1.0,
                    help="run detection on the frame resized by this factor (e.g. 0.5 for 1080p)")
+    p.add_argument("--liveness", choices=["off", "flag", "require"], default=None,
+                   help="off; flag (record, mark 'liveness not shown' for review); require "
+                        "(record only once the face showed life: blink, head turn, expression; "
+                        "default: the setting, initially flag)")
     p.add_argument("--json", action="store_true", help="one JSON object per record")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.services.live_session_loop import run_live_loop
+    from attendance_app.services.liveness_gate import LivenessGate, check_mode
     from attendance_app.vision.frame_source import open_source
 
     services = ctx.services
@@ -41,13 +46,16 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     late_after = start + timedelta(minutes=args.late_after) if args.late_after is not None else None
     planned_end = start + timedelta(minutes=args.minutes) if args.minutes else None
     people = {p.id: p for p in services.people.list_people()}
+    liveness = check_mode(args.liveness or services.settings.liveness)
     # A camera or stream never waits for MTCNN (own thread); a file is processed frame by frame.
     recognizer = services.make_recognizer(
         detect_scale=args.detect_scale, async_detection=source.is_live,
-        name_of=lambda pid: people[pid].name if pid in people else None)
+        name_of=lambda pid: people[pid].name if pid in people else None,
+        liveness=liveness != "off")
     # The same session name on the same day continues a session a crash left open.
     session_run, resumed = services.attendance.start_or_resume(args.session, args.roster,
                                                                late_after, planned_end, start)
+    gate = LivenessGate(session_run, liveness, services.settings.liveness_wait_s)
     emit = _json_record if args.json else _text_record
     if services.sync.configured:  # shared server: deliver and pull in the background
         services.sync.start_background()
@@ -67,7 +75,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     try:
         summary = run_live_loop(source, recognizer, session_run, on_record=emit,
                                 on_status=lambda m: print(f"camera: {m}", file=sys.stderr),
-                                should_stop=should_stop)
+                                should_stop=should_stop, gate=gate)
     except KeyboardInterrupt:
         print("stopping: closing the session", file=sys.stderr)
         summary = None
@@ -81,7 +89,9 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
                           "frames": summary.frames if summary else None,
                           "fps": round(summary.fps, 1) if summary else None,
                           "unknown_tracks": summary.unknown_tracks if summary else None,
-                          "corrupted_frames": summary.corrupted_frames if summary else None}}
+                          "corrupted_frames": summary.corrupted_frames if summary else None,
+                          "liveness": liveness,
+                          "suspect_faces": summary.suspect_faces if summary else None}}
     if args.json:
         print_json(result)
     else:
@@ -93,7 +103,8 @@ def _record_dict(record: AttendanceRecord) -> dict:
     return {"name": record.person_name, "external_id": record.external_id,
             "status": record.effective_status.value, "time": record.time.isoformat(),
             "similarity": None if record.similarity is None else round(record.similarity, 4),
-            "session_id": record.session_id, "record_id": record.id}
+            "session_id": record.session_id, "record_id": record.id,
+            "liveness": None if record.liveness is None else record.liveness.value}
 
 
 def _json_record(record: AttendanceRecord) -> None:
@@ -102,12 +113,15 @@ def _json_record(record: AttendanceRecord) -> None:
 
 def _text_record(record: AttendanceRecord) -> None:
     sim = "" if record.similarity is None else f"  {record.similarity * 100:.0f}%"
+    flag = "  [liveness not shown]" if record.needs_liveness_review else ""
     print(f"{record.time:%H:%M:%S}  {record.effective_status.value:<24} {record.person_name}"
-          f"{' (' + record.external_id + ')' if record.external_id else ''}{sim}", flush=True)
+          f"{' (' + record.external_id + ')' if record.external_id else ''}{sim}{flag}",
+          flush=True)
 
 
 def _summary_text(s: dict) -> str:
     roster = f" of {s['roster_size']} on the roster" if s["roster_size"] >= 0 else ""
     return (f"session {s['session']!r} closed: {s['present']} present, {s['late']} late, "
             f"{s['absent']} absent, {s['present (not on roster)']} not on roster{roster}; "
-            f"{s['frames']} frames at {s['fps']} fps")
+            f"{s['frames']} frames at {s['fps']} fps; liveness {s['liveness']}, "
+            f"{s['suspect_faces']} suspect face(s) held for review")

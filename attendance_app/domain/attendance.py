@@ -30,6 +30,16 @@ class RecordSource(str, Enum):
     SESSION_CLOSE = "session_close"
 
 
+class LivenessCheck(str, Enum):
+    """What the liveness check (issue 15) said about a recognised record: the face showed life
+    (blink, 3-D head motion, expression), or it did not while it was watched ("liveness not
+    shown": flagged for review). Records made by hand, at session close, or with the check
+    off carry None."""
+
+    LIVE = "live"
+    NOT_SHOWN = "liveness not shown"
+
+
 @dataclass(frozen=True)
 class Correction:
     """A manual change to a record. Corrections are appended, never replacing the original.
@@ -69,6 +79,11 @@ class AttendanceRecord:
     person_name: str | None = None
     external_id: str | None = None
     group: str | None = None
+    liveness: LivenessCheck | None = None
+
+    @property
+    def needs_liveness_review(self) -> bool:
+        return self.liveness == LivenessCheck.NOT_SHOWN
 
     @property
     def effective_status(self) -> AttendanceStatus:

@@ -14,6 +14,7 @@ from attendance_app.domain.attendance import (
     AttendanceRecord,
     AttendanceStatus,
     Correction,
+    LivenessCheck,
     RecordSource,
 )
 from attendance_app.domain.errors import ValidationError
@@ -33,13 +34,15 @@ class AttendanceDecision:
     similarity: float | None
     source: RecordSource
 
-    def to_record(self, thumbnail_png: bytes | None = None) -> AttendanceRecord:
+    def to_record(self, thumbnail_png: bytes | None = None,
+                  liveness: LivenessCheck | None = None) -> AttendanceRecord:
         """The AttendanceRecord to persist. Raises ValidationError when the session is unsaved."""
         if self.session_id is None:
             raise ValidationError("save the session before recording attendance")
         return AttendanceRecord(session_id=self.session_id, person_id=self.person_id,
                                 status=self.status, time=self.time, similarity=self.similarity,
-                                source=self.source, thumbnail_png=thumbnail_png)
+                                source=self.source, thumbnail_png=thumbnail_png,
+                                liveness=liveness)
 
 
 class AttendancePolicy:

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from attendance_app.services.report_service import ReportService
     from attendance_app.services.sync.sync_service import SyncService
     from attendance_app.vision.face_detector import MtcnnFaceDetector
+    from attendance_app.vision.face_mesh import FaceMeshLandmarker
 
 
 class AppServices:
@@ -54,6 +55,7 @@ class AppServices:
         self.db = db
         self._detectors: dict[int, "MtcnnFaceDetector"] = {}
         self._detector_lock = threading.Lock()
+        self._face_mesh: "FaceMeshLandmarker | None" = None
         self.startup_warnings: list[str] = []
         self._unlocked_here = False  # this container was given the passphrase (owns the key)
 
@@ -253,11 +255,15 @@ class AppServices:
 
     def make_recognizer(self, every_frame: bool = False, detect_scale: float = 1.0,
                         name_of: Callable[[int], str | None] | None = None,
-                        async_detection: bool = False) -> "LiveRecognizer":
+                        async_detection: bool = False,
+                        liveness: bool | None = None) -> "LiveRecognizer":
         """A LiveRecognizer over the shared detector, the active embedder and the gallery,
         tuned by the settings. One per capture loop (it keeps per-track state); with
-        `async_detection` (live cameras) call its close() when done."""
+        `async_detection` (live cameras) call its close() when done. `liveness` attaches a
+        LivenessMonitor (default: unless the liveness setting is off); WeightsError when
+        the FaceMesh model is missing."""
         from attendance_app.vision.live_recognizer import LiveRecognizer, LiveRecognizerConfig
+        from attendance_app.vision.liveness.liveness_monitor import LivenessMonitor
 
         # The active model's own threshold and margin (SFace's differ from FaceNet's).
         threshold, margin = self.models.match_policy(self.settings)
@@ -267,8 +273,19 @@ class AppServices:
             runner_up_margin=margin,
             confirm_min_similarity=max(threshold, self.settings.confirm_min_similarity
                                        - self.settings.match_threshold + threshold))
+        if liveness is None:
+            liveness = self.settings.liveness != "off"
+        monitor = LivenessMonitor(self.face_mesh()) if liveness else None
         return LiveRecognizer(self.detector(), self.models.active_embedder(),
-                              self.gallery.current, config, name_of=name_of)
+                              self.gallery.current, config, name_of=name_of, liveness=monitor)
+
+    def face_mesh(self) -> "FaceMeshLandmarker":
+        """The shared FaceMesh landmarker (loaded and checksum-checked once, thread-safe)."""
+        if self._face_mesh is None:
+            from attendance_app.vision.face_mesh import FaceMeshLandmarker
+
+            self._face_mesh = FaceMeshLandmarker()
+        return self._face_mesh
 
     @cached_property
     def training(self) -> "TrainingService":

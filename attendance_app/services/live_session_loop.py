@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from attendance_app.domain.attendance import AttendanceRecord
+from attendance_app.services.liveness_gate import LivenessGate
 from attendance_app.services.session_run import SessionRun
 from attendance_app.vision.frame_source import (Frame, FrameSource, ReconnectingSource,
                                                  StreamSource)
@@ -28,6 +29,7 @@ class LiveLoopSummary:
     corrupted_frames: int = 0
     camera_messages: list[str] = field(default_factory=list)
     pending_records: int = 0
+    suspect_faces: int = 0
 
     @property
     def fps(self) -> float:
@@ -38,11 +40,13 @@ def run_live_loop(source: FrameSource, recognizer: LiveRecognizer, run: SessionR
                   on_record: Callable[[AttendanceRecord], None] = lambda r: None,
                   on_frame: Callable[[FrameResult], None] = lambda r: None,
                   on_status: Callable[[str], None] = lambda m: None,
-                  should_stop: Callable[[], bool] = lambda: False) -> LiveLoopSummary:
+                  should_stop: Callable[[], bool] = lambda: False,
+                  gate: LivenessGate | None = None) -> LiveLoopSummary:
     """Run until the source ends or `should_stop()`; the caller closes the session.
 
-    Each record is committed before `on_record` is called. KeyboardInterrupt propagates after
-    the source is released, so the caller can close the session cleanly.
+    Each record is committed before `on_record` is called. `gate` applies the liveness policy
+    (None: every sighting is recorded unmarked, as with liveness off). KeyboardInterrupt
+    propagates after the source is released, so the caller can close the session cleanly.
     """
     summary = LiveLoopSummary()
     started = time.perf_counter()
@@ -67,22 +71,41 @@ def run_live_loop(source: FrameSource, recognizer: LiveRecognizer, run: SessionR
                 break
             result = recognizer.process(frame)
             summary.frames += 1
-            # Every record committed now, a held one written on retry included, exactly once.
-            for record in run.on_sightings(result.sightings):
-                summary.records.append(record)
-                on_record(record)
+            _record_sightings(result, run, gate, summary, on_record)
             for unknown in result.unknowns:
                 run.on_unknown(unknown.crop, unknown.best_similarity)
                 summary.unknown_tracks += 1
             if run.last_error:
                 status(f"attendance not saved yet, will retry: {run.last_error}")
             on_frame(result)
+        if gate is not None:  # the source ended: waiting sightings are decided now
+            _collect(gate.close(), summary, on_record)
     finally:
         reader.close()
         summary.corrupted_frames = source.corrupted_frames
         summary.seconds = time.perf_counter() - started
         summary.pending_records = len(run.pending)
     return summary
+
+
+def _record_sightings(result: FrameResult, run: SessionRun, gate: LivenessGate | None,
+                      summary: LiveLoopSummary,
+                      on_record: Callable[[AttendanceRecord], None]) -> None:
+    if gate is not None:
+        _collect(gate.process(result), summary, on_record)
+        return
+    # Every record committed now, a held one written on retry included, exactly once.
+    for record in run.on_sightings(result.sightings):
+        summary.records.append(record)
+        on_record(record)
+
+
+def _collect(outcome, summary: LiveLoopSummary,
+             on_record: Callable[[AttendanceRecord], None]) -> None:
+    summary.suspect_faces += outcome.suspects
+    for record in outcome.records:
+        summary.records.append(record)
+        on_record(record)
 
 
 class _DirectReader:

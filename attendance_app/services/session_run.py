@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from attendance_app.domain.attendance import AttendanceRecord, AttendanceStatus
+from attendance_app.domain.attendance import AttendanceRecord, AttendanceStatus, LivenessCheck
 from attendance_app.domain.attendance_policy import AttendanceDecision, AttendancePolicy
 from attendance_app.domain.errors import AttendanceAppError, DatabaseError
 from attendance_app.domain.session import Session
@@ -51,7 +51,7 @@ class SessionRun:
         self._clock = clock
         self._records = AttendanceRepository(db)
         self._unknowns = UnknownFaceRepository(db)
-        self.pending: list[tuple[AttendanceDecision, bytes | None]] = []
+        self.pending: list[tuple[AttendanceDecision, bytes | None, LivenessCheck | None]] = []
         self.last_error: str | None = None
         self._write_timeout_ms = write_timeout_ms
         self._retry_interval_s = retry_interval_s
@@ -61,14 +61,16 @@ class SessionRun:
 
     # ----------------------------------------------------------------- events
     def on_sighting(self, person_id: int, similarity: float, crop: np.ndarray | None = None,
-                    when: datetime | None = None) -> list[AttendanceRecord]:
+                    when: datetime | None = None,
+                    liveness: LivenessCheck | None = None) -> list[AttendanceRecord]:
         """A confirmed sighting. Returns every record committed by this call, oldest first:
         this sighting's (unless already recorded / off the roster and ignored / session
-        closed / not written yet, see `pending`) and any held earlier that were written now."""
+        closed / not written yet, see `pending`) and any held earlier that were written now.
+        `liveness` is stored on the record (None: not checked)."""
         decision = self._policy.on_sighting(person_id, when or self._clock(), similarity)
         if decision is not None:
             thumbnail = encode_png(crop) if crop is not None else None
-            self.pending.append((decision, thumbnail))
+            self.pending.append((decision, thumbnail, liveness))
         return self._flush_live()
 
     def on_sightings(self, sightings: Iterable[Any]) -> list[AttendanceRecord]:
@@ -97,12 +99,34 @@ class SessionRun:
             self.last_error = f"could not keep an unknown-face snapshot: {exc}"
             return None
 
+    def on_suspect(self, crop: np.ndarray, similarity: float, person_id: int, reason: str,
+                   when: datetime | None = None):
+        """A face that matched `person_id` but never showed liveness (policy require): no
+        record; one snapshot goes to the review queue marked suspect with `reason`."""
+        try:
+            return self._unknowns.add(when or self._clock(), encode_png(crop),
+                                      session_id=self.session.id, best_person_id=person_id,
+                                      best_similarity=float(similarity),
+                                      liveness_reason=reason)
+        except AttendanceAppError as exc:
+            self.last_error = f"could not keep a suspect-face snapshot: {exc}"
+            return None
+
+    def mark_liveness(self, record_id: int, liveness: LivenessCheck) -> AttendanceRecord | None:
+        """A flagged record's track showed life after all: update its mark (None on failure,
+        see `last_error`)."""
+        try:
+            return self._records.set_liveness(record_id, liveness)
+        except AttendanceAppError as exc:
+            self.last_error = f"could not update the liveness mark: {exc}"
+            return None
+
     def mark_present(self, person_id: int, when: datetime | None = None
                      ) -> list[AttendanceRecord]:
         """A manual record for someone the camera did not confirm: the records committed by
         this call, the manual one last. DatabaseError when it could not be written yet."""
         decision = self._policy.mark_present_manually(person_id, when or self._clock())
-        self.pending.append((decision, None))
+        self.pending.append((decision, None, None))
         with self._live_timeout():
             written = self.flush_pending()
         if not written or self.pending:
@@ -114,7 +138,7 @@ class SessionRun:
         """A manual record with `status` for someone without one (the policy then knows them,
         so a later sighting adds nothing). Raises ValidationError when they have a record."""
         decision = self._policy.mark_present_manually(person_id, when or self._clock())
-        self.pending.append((replace(decision, status=status), None))
+        self.pending.append((replace(decision, status=status), None, None))
         written = self.flush_pending()
         if not written:
             raise DatabaseError(self.last_error or "the record could not be written yet")
@@ -126,7 +150,7 @@ class SessionRun:
         when = when or self._clock()
         when = max(when, self.session.started_at)
         for decision in self._policy.close(when):
-            self.pending.append((decision, None))
+            self.pending.append((decision, None, None))
         written = self.flush_pending()
         if self.pending:
             raise DatabaseError(f"{len(self.pending)} record(s) could not be written: "
@@ -177,9 +201,9 @@ class SessionRun:
         """Write the decisions held in memory, oldest first; stop at the first failure."""
         written: list[AttendanceRecord] = []
         while self.pending:
-            decision, thumbnail = self.pending[0]
+            decision, thumbnail, liveness = self.pending[0]
             try:
-                record, _ = self._records.add_or_get(decision.to_record(thumbnail))
+                record, _ = self._records.add_or_get(decision.to_record(thumbnail, liveness))
             except DatabaseError as exc:
                 self.last_error = str(exc)
                 self._last_failure_at = self._monotonic()

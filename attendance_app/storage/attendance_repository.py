@@ -24,6 +24,7 @@ from attendance_app.domain.attendance import (
     AttendanceRecord,
     AttendanceStatus,
     Correction,
+    LivenessCheck,
     RecordSource,
 )
 from attendance_app.domain.errors import NotFoundError, ValidationError
@@ -35,7 +36,8 @@ from attendance_app.storage.time_codec import from_db, now, to_db
 CORRECTION_ACTIONS = ("mark_present", "mark_late", "excuse", "mark_absent", "undo")
 
 _RECORD_COLUMNS = ("session_id", "person_id", "person_name", "external_id", "group_name",
-                   "status", "time", "similarity", "source", "thumbnail_png", "created_at")
+                   "status", "time", "similarity", "source", "thumbnail_png", "created_at",
+                   "liveness")
 
 
 class AttendanceRepository:
@@ -61,7 +63,8 @@ class AttendanceRepository:
             name, external_id, group = self._identity(record)
             values = [record_id, record.session_id, record.person_id, name, external_id, group,
                       status.value, to_db(record.time), record.similarity, source.value,
-                      thumbnail, to_db(now())]
+                      thumbnail, to_db(now()),
+                      None if record.liveness is None else LivenessCheck(record.liveness).value]
             try:
                 cursor = db.execute(
                     f"INSERT INTO attendance_records (id, {', '.join(_RECORD_COLUMNS)}) VALUES "
@@ -74,6 +77,17 @@ class AttendanceRepository:
             row = db.execute("SELECT id FROM attendance_records WHERE session_id = ? AND "
                              "person_id = ?", [record.session_id, record.person_id]).fetchone()
             return self.get(int(row[0])), False
+
+    def set_liveness(self, record_id: int, liveness: LivenessCheck | None) -> AttendanceRecord:
+        """Change a record's liveness mark (a flagged track that showed life later). Raises
+        NotFoundError for an unknown record."""
+        value = None if liveness is None else LivenessCheck(liveness).value
+        with self._app_db.transaction() as db:
+            cursor = db.execute("UPDATE attendance_records SET liveness = ? WHERE id = ?",
+                                [value, record_id])
+        if cursor.rowcount != 1:
+            raise NotFoundError(f"no attendance record with id {record_id}")
+        return self.get(record_id)
 
     def get(self, record_id: int) -> AttendanceRecord:
         """One record with its corrections. Raises NotFoundError."""
@@ -205,4 +219,5 @@ def _to_record(row: dict[str, Any], corrections: tuple[Correction, ...],
         source=RecordSource(row["source"]), thumbnail_png=open_thumbnail(row["thumbnail_png"], row["id"]),
         id=row["id"],
         corrections=corrections, person_name=row["person_name"],
-        external_id=row["external_id"], group=row["group_name"])
+        external_id=row["external_id"], group=row["group_name"],
+        liveness=None if row.get("liveness") is None else LivenessCheck(row["liveness"]))

@@ -212,8 +212,6 @@ def _issue12_model_architecture_and_crop_landmarks(conn: sqlite3.Connection) -> 
          "ALTER TABLE face_crops ADD COLUMN landmarks_json TEXT")
 
 
-LATEST_VERSION = REGISTRY[-1].version
-
 
 # ---------------------------------------------------------------- issue 16: kiosk sync
 # UUIDs made on the kiosk (a trigger fills `uid` on insert, so no repository changes) and an
@@ -282,4 +280,20 @@ def _kiosk_sync(conn: sqlite3.Connection) -> None:
     )
 
 
+
+# ---------------------------------------------------------------- issue 15: liveness (ONE step)
+@migration(4, "liveness: record flag and suspect-face reason")
+def _liveness_columns(conn: sqlite3.Connection) -> None:
+    """attendance_records.liveness: NULL (not checked: off, manual, session close), 'live' or
+    'liveness not shown' (flagged for review). unknown_faces.liveness_reason: NULL for an
+    ordinary unknown face; for a face the liveness check held back (policy *require*: matched
+    someone but never showed life) the reason, so the review queue can show it as suspect."""
+    _run(conn,
+         "ALTER TABLE attendance_records ADD COLUMN liveness TEXT",
+         "ALTER TABLE unknown_faces ADD COLUMN liveness_reason TEXT",
+         "CREATE INDEX idx_records_liveness ON attendance_records(liveness) "
+         "WHERE liveness IS NOT NULL")
+
+
+# The newest schema this app knows (every step above is registered at import).
 LATEST_VERSION = REGISTRY[-1].version

@@ -24,3 +24,9 @@ class UnknownFace:
     best_similarity: float | None = None
     status: str = "pending"
     enrolled_person_id: int | None = None
+    # Set for a *suspect* face (issue 15): matched someone, never shown live; why.
+    liveness_reason: str | None = None
+
+    @property
+    def is_suspect(self) -> bool:
+        return self.liveness_reason is not None

@@ -33,18 +33,21 @@ class UnknownFaceRepository:
 
     def add(self, time: datetime, snapshot_png: bytes | None, *, session_id: int | None = None,
             best_person_id: int | None = None, best_similarity: float | None = None,
-            created_at: datetime | None = None) -> UnknownFace:
-        """Store a pending unknown face. Raises NotFoundError for an unknown session/person."""
+            created_at: datetime | None = None,
+            liveness_reason: str | None = None) -> UnknownFace:
+        """Store a pending unknown face. Raises NotFoundError for an unknown session/person.
+        `liveness_reason` marks a *suspect* face: it matched `best_person_id` but the liveness
+        check (policy require) never saw it live, for the reason given."""
         with self._app_db.transaction() as db:
             unknown_id = next_row_id(self._app_db, "unknown_faces")
             sealed = self._snapshot.seal(snapshot_png, unknown_id)  # under the write lock
             try:
                 cursor = db.execute(
                     "INSERT INTO unknown_faces (id, session_id, time, snapshot_png, "
-                    "best_person_id, best_similarity, status, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-                    [unknown_id, session_id, to_db(time), sealed, best_person_id, best_similarity,
-                     to_db(created_at or now())])
+                    "best_person_id, best_similarity, status, created_at, liveness_reason) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                    [unknown_id, session_id, to_db(time), sealed, best_person_id,
+                     best_similarity, to_db(created_at or now()), liveness_reason])
             except sqlite3.IntegrityError as exc:
                 raise NotFoundError(f"session {session_id} or person {best_person_id} does not "
                                     f"exist") from exc
@@ -116,4 +119,5 @@ def _to_unknown(row: dict[str, Any], open_snapshot: Callable[[bytes | None, int]
                        snapshot_png=open_snapshot(row["snapshot_png"], row["id"]),
                        best_person_id=row["best_person_id"],
                        best_similarity=row["best_similarity"], status=row["status"],
-                       enrolled_person_id=row["enrolled_person_id"])
+                       enrolled_person_id=row["enrolled_person_id"],
+                       liveness_reason=row.get("liveness_reason"))

@@ -42,7 +42,9 @@ from attendance_app.domain.match import Match
 from attendance_app.vision.background_detector import BackgroundDetector, FinishedDetection
 from attendance_app.vision.face_tracker import FaceTracker, Track
 from attendance_app.vision.frame_source import Frame
+from attendance_app.vision.liveness.liveness_state import LivenessState
 from attendance_app.vision.live_types import (ConfirmedSighting, FaceDetectorLike,
+                                               LivenessMonitorLike,
                                                FaceEmbedderLike, FrameResult, GalleryLike,
                                                LiveRecognizerConfig, RecognizerStats,
                                                TrackState, TrackView, UnknownTrackEvent)
@@ -67,8 +69,10 @@ class LiveRecognizer:
     def __init__(self, detector: FaceDetectorLike, embedder: FaceEmbedderLike,
                  gallery_provider: Callable[[], GalleryLike | None],
                  config: LiveRecognizerConfig | None = None,
-                 name_of: Callable[[int], str | None] | None = None) -> None:
+                 name_of: Callable[[int], str | None] | None = None,
+                 liveness: LivenessMonitorLike | None = None) -> None:
         self._detector = detector
+        self._liveness = liveness
         self._embedder = embedder
         self._gallery_provider = gallery_provider
         self.config = config or LiveRecognizerConfig()
@@ -142,6 +146,8 @@ class LiveRecognizer:
         return events
 
     def _end_all(self) -> None:
+        if self._liveness is not None:  # liveness evidence never crosses a cut either
+            self._liveness.reset()
         self._tracker.reset()
         self._memory.clear()
         self._last_detect_index = None
@@ -228,6 +234,7 @@ class LiveRecognizer:
             self._memory.pop(lost.id, None)
         for new in update.new:
             self._memory[new.id] = TrackMemory(first_seen_s=frame.timestamp_s)
+        self._update_liveness(frame, update.seen, update.lost)
         for track in update.seen:
             self._check_track(track, self._memory[track.id], frame)
         # Embeddings made on the detector thread are already paid for: every track uses its
@@ -365,13 +372,25 @@ class LiveRecognizer:
             views.append(TrackView(track.id, box, *self._view_fields(track)))
         return views
 
+    def _update_liveness(self, frame: Frame, seen: list[Track], lost: list[Track]) -> None:
+        """The liveness hook (issue 15): every detected track's face goes to the monitor."""
+        if self._liveness is None:
+            return
+        for track in lost:
+            self._liveness.forget(track.id)
+        for track in seen:
+            det = track.last_detection
+            self._liveness.update(track.id, frame.rgb, det.box, det.landmarks, frame.timestamp_s)
+
     def _view(self, track: Track) -> TrackView:
         return TrackView(track.id, track.box, *self._view_fields(track))
 
-    def _view_fields(self, track: Track) -> tuple[TrackState, int | None, float, str | None]:
+    def _view_fields(self, track: Track
+                     ) -> tuple[TrackState, int | None, float, str | None, LivenessState | None]:
         mem = self._memory[track.id]
+        liveness = self._liveness.state(track.id) if self._liveness is not None else None
         if mem.state == "confirmed" and mem.suspect:
-            return "checking", None, mem.similarity, None  # being re-verified: no name
+            return "checking", None, mem.similarity, None, liveness  # being re-verified: no name
         pid = mem.person_id if mem.state == "confirmed" else None
         return (mem.state, pid, mem.similarity,
-                self._name_of(pid) if pid is not None else None)
+                self._name_of(pid) if pid is not None else None, liveness)

@@ -12,6 +12,7 @@ from typing import Literal, Protocol
 import numpy as np
 
 from attendance_app.domain.detection import Detection
+from attendance_app.vision.liveness.liveness_state import LivenessState
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.domain.match import Match
 
@@ -28,6 +29,17 @@ class FaceEmbedderLike(Protocol):
     def embed(self, crops: np.ndarray) -> np.ndarray: ...
 
     def prepare(self, frame_rgb: np.ndarray, detection: Detection) -> np.ndarray: ...
+
+
+class LivenessMonitorLike(Protocol):  # vision/liveness/liveness_monitor.LivenessMonitor
+    def update(self, track_id: int, frame_rgb: np.ndarray, box: FaceBox,
+               landmarks5: tuple[tuple[float, float], ...], time_s: float) -> LivenessState: ...
+
+    def state(self, track_id: int) -> LivenessState: ...
+
+    def forget(self, track_id: int) -> None: ...
+
+    def reset(self) -> None: ...
 
 
 class GalleryLike(Protocol):
@@ -124,6 +136,7 @@ class TrackView:
     person_id: int | None
     similarity: float
     name: str | None = None
+    liveness: LivenessState | None = None  # None when no LivenessMonitor is attached
 
 
 @dataclass(frozen=True)
