@@ -57,6 +57,7 @@ class ServicesBackend(ServicesPeople, ServicesLive, ServicesEnrol, ServicesTrain
         self._model_name = "loading…"
         self._run: Any = None  # services.session_run.SessionRun while a session is open
         self._recognizer: Any = None
+        self._gate: Any = None  # the liveness gate of the running session
         # Build the cached services here, in the GUI thread, before any worker asks for them.
         self._enrollment = services.enrollment
         self._people = services.people

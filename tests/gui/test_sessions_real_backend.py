@@ -59,8 +59,11 @@ def live(qtbot, backend, recorded_errors):
 
 
 def _sighting(tab, person_id: int) -> None:
-    result = SimpleNamespace(tracks=[], unknowns=[], sightings=[
-        SimpleNamespace(person_id=person_id, similarity=0.9,
+    # shaped like vision.live_types.FrameResult / ConfirmedSighting (no liveness evidence: the
+    # default Liveness setting "flag" records it at once, marked for review)
+    result = SimpleNamespace(tracks=[], unknowns=[], timestamp_s=0.0, frame_index=0, sightings=[
+        SimpleNamespace(track_id=person_id, person_id=person_id, similarity=0.9, time_s=0.0,
+                        first_seen_s=0.0, frame_index=0,
                         crop=np.full((32, 32, 3), 120, np.uint8))])
     tab._on_frame(np.zeros((48, 64, 3), np.uint8), result)
 

@@ -21,6 +21,7 @@ from attendance_app.gui.widgets.video_view import FaceOverlay
 from attendance_app.reporting.session_outcomes import corrections_text
 from attendance_app.services.app_services import AppServices
 from attendance_app.services.live_support import open_frame_source
+from attendance_app.services.liveness_gate import LivenessGate
 from attendance_app.services.roster_service import RosterService
 
 NOT_SEEN = "not seen yet"
@@ -32,6 +33,7 @@ class ServicesLive:
     _cameras: list[str]
     _run: Any
     _recognizer: Any
+    _gate: Any  # services.liveness_gate.LivenessGate while a session is open
 
     def open_frame_source(self, spec: str) -> Any:
         return open_frame_source(spec)
@@ -63,6 +65,9 @@ class ServicesLive:
         # the same name today continues a session a crash left open (nobody recorded twice)
         run, _resumed = self.services.attendance.start_or_resume(name, roster_group, late_after)
         self._run = run
+        # The liveness policy (issue 15) decides when a sighting becomes a record, as in `run`.
+        settings = self.services.settings
+        self._gate = LivenessGate(run, settings.liveness, settings.liveness_wait_s)
         # Warm the gallery here; the camera thread reads it through GalleryProvider, which
         # reloads on its own connection after an enrolment or deletion invalidates it.
         self.services.gallery.current()
@@ -80,11 +85,13 @@ class ServicesLive:
         return its summary (counts per status); {} when none was running."""
         summary: dict[str, int] = {}
         if self._run is not None:
+            if self._gate is not None:  # sightings still waiting for liveness are decided now
+                self._gate.close()
             self._run.close()
             summary = self._run.summary()
         if self._recognizer is not None:
             self._recognizer.close()
-        self._run = self._recognizer = None
+        self._run = self._recognizer = self._gate = None
         return summary
 
     def handle_frame_result(self, result: Any) -> LiveUpdate:
@@ -92,8 +99,9 @@ class ServicesLive:
         arrivals, unknowns = [], []
         if self._run is not None:
             crops = {s.person_id: s.crop for s in result.sightings}
-            # every record committed now (a retried one too), each once, after it is committed
-            for record in self._run.on_sightings(result.sightings):
+            # every record committed now (a retried one too), each once, after it is committed;
+            # the liveness gate holds back or flags sightings per the Liveness setting
+            for record in self._gate.process(result).records:
                 crop = crops.get(record.person_id)
                 arrivals.append(AttendanceRow(
                     record.person_id, record.person_name or f"#{record.person_id}",
