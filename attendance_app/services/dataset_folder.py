@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from attendance_app.domain.errors import ValidationError
+
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".pgm", ".ppm", ".bmp", ".gif",
                             ".tif", ".tiff", ".webp"})
 
@@ -46,6 +48,18 @@ def list_identities(root: str | Path, max_per_id: int | None = None,
             images = images[:max_per_id]
         if len(images) >= min_images:
             identities.append(Identity(folder.name, tuple(images)))
+    return identities
+
+
+def people_folders(folder: str | Path) -> list[Identity]:
+    """The identities of a folder a user chose for enrolment (one sub-folder per person).
+    ValidationError, said so that the user can act on it, when it is not a folder or holds none."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValidationError(f"{folder} is not a folder")
+    identities = list_identities(folder)
+    if not identities:
+        raise ValidationError(f"{folder} has no sub-folders with photos (one per person)")
     return identities
 
 

@@ -24,7 +24,7 @@ from attendance_app.domain.enrollment_gate import EnrollmentGate, Pose
 from attendance_app.domain.errors import (AttendanceAppError, FaceNotFoundError, InvalidImageError,
                                           MultipleFacesError, ValidationError)
 from attendance_app.domain.person import Person
-from attendance_app.services.dataset_folder import list_identities
+from attendance_app.services.dataset_folder import people_folders
 from attendance_app.services.face_crop_reader import read_face_crop
 from attendance_app.services.gallery_provider import GalleryProvider
 from attendance_app.services.model_service import ModelService
@@ -239,12 +239,7 @@ class EnrollmentService:
         photo; the person being read is then not saved (each person is saved whole, in one
         transaction, or not at all) and the summary says `cancelled`."""
         consent.require()
-        folder = Path(folder)
-        if not folder.is_dir():
-            raise ValidationError(f"{folder} is not a folder")
-        identities = list_identities(folder)
-        if not identities:
-            raise ValidationError(f"{folder} has no sub-folders with photos (one per person)")
+        identities = people_folders(folder)
         summary = FolderEnrollmentSummary()
         total = sum(len(identity.images) for identity in identities)
         done = 0

@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 
 from attendance_app.domain.consent import Consent
-from attendance_app.domain.errors import AttendanceAppError, ValidationError
+from attendance_app.domain.errors import AttendanceAppError
 from attendance_app.domain.enrollment_gate import Pose
 from attendance_app.domain.person import Person
 from attendance_app.gui.backend import (ExistingMatch, FolderEnrolResult, FolderProgress,
                                         ShotCheck)
 from attendance_app.gui.task_runner import TaskCancelled
 from attendance_app.services.app_services import AppServices
-from attendance_app.services.dataset_folder import list_identities, person_from_folder
+from attendance_app.services.dataset_folder import people_folders, person_from_folder
 
 
 class ServicesEnrol:
@@ -58,13 +58,8 @@ class ServicesEnrol:
     def folder_preview(self, folder: Path) -> list[tuple[str, str, str | None, int]]:
         """Any thread, reads no image: (folder, person name, external id, photos) per
         sub-folder. ValidationError when there is none."""
-        folder = Path(folder)
-        if not folder.is_dir():
-            raise ValidationError(f"{folder} is not a folder")
-        identities = list_identities(folder)
-        if not identities:
-            raise ValidationError(f"{folder} has no sub-folders with photos (one per person)")
-        return [(i.name, *person_from_folder(i.name), len(i.images)) for i in identities]
+        return [(i.name, *person_from_folder(i.name), len(i.images))
+                for i in people_folders(folder)]
 
     def enrol_folder(self, folder: Path, group: str | None, consent_by: str,
                      ctx: Any) -> FolderEnrolResult:
