@@ -36,7 +36,7 @@ def main() -> int:
     print("ready", flush=True)
     sys.stdin.readline()  # "go": the test starts several kiosks together
     for person in people:
-        record = run.mark_present(person.id)
+        record = run.mark_present(person.id)[-1]  # every record it committed, the manual one last
         uid = services.db.conn.execute("SELECT uid FROM attendance_records WHERE id = ?",
                                        [record.id]).fetchone()[0]
         print(f"record {uid}", flush=True)
