@@ -102,4 +102,8 @@ def ask_damaged_database(parent: QWidget | None, report: Any, error: str = "") -
     """What the user chose: a backup to restore, or quit (also when the dialog is closed)."""
     dialog = DamagedDatabaseDialog(report, error, parent)
     dialog.exec()
-    return dialog.choice
+    choice = dialog.choice
+    # Deleted by Qt, not by Python's garbage collector at exit (a parentless dialog collected
+    # then crashed the interpreter: "shared QObject was deleted directly").
+    dialog.deleteLater()
+    return choice
