@@ -72,16 +72,7 @@ def test_closing_records_absentees_and_ends_the_session(env) -> None:
 def test_a_refused_write_is_kept_in_memory_and_written_on_the_next_event(env, monkeypatch) -> None:
     db, service, clock, ada, bob, _ = env
     run = service.start_session("Math 101", "7B")
-    real_add = AttendanceRepository.add_or_get
-    failures = {"left": 1}
-
-    def flaky(self, record):
-        if failures["left"]:
-            failures["left"] -= 1
-            raise DatabaseError("disk full (simulated)")
-        return real_add(self, record)
-
-    monkeypatch.setattr(AttendanceRepository, "add_or_get", flaky)
+    _refuse_the_next_write(monkeypatch, "disk full (simulated)")
     assert run.on_sighting(ada.id, 0.8) == []
     assert len(run.pending) == 1 and "disk full" in run.last_error
     written = run.on_sighting(bob.id, 0.8)  # the next event flushes the held record first
@@ -138,16 +129,7 @@ def test_a_record_written_on_retry_reaches_the_caller_exactly_once(env, monkeypa
     # Issue 14 item 4: the held record used to be committed by a later event and never returned.
     db, service, clock, ada, bob, _ = env
     run = service.start_session("Math 101", "7B")
-    real_add = AttendanceRepository.add_or_get
-    failures = {"left": 1}
-
-    def flaky(self, record):
-        if failures["left"]:
-            failures["left"] -= 1
-            raise DatabaseError("database is locked (simulated)")
-        return real_add(self, record)
-
-    monkeypatch.setattr(AttendanceRepository, "add_or_get", flaky)
+    _refuse_the_next_write(monkeypatch, "database is locked (simulated)")
     shown = list(run.on_sighting(ada.id, 0.8))
     shown += run.on_sighting(ada.id, 0.9)  # Ada again: no new decision, the held one is retried
     shown += run.on_sightings([])
@@ -212,3 +194,17 @@ def test_the_same_name_on_the_same_day_resumes_an_interrupted_session(env) -> No
     clock.now = T0 + timedelta(days=1)
     _, resumed = service.start_or_resume("Math 101", "7B")  # another day: a new session
     assert not resumed
+
+
+def _refuse_the_next_write(monkeypatch, message: str) -> None:
+    """The next record write fails with DatabaseError(message); later ones go through."""
+    real_add = AttendanceRepository.add_or_get
+    failures = {"left": 1}
+
+    def flaky(self, record):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise DatabaseError(message)
+        return real_add(self, record)
+
+    monkeypatch.setattr(AttendanceRepository, "add_or_get", flaky)
