@@ -296,7 +296,7 @@ class LiveRecognizer:
         if not suspect:
             suspect = self._verifier.appearance_changed(mem.signature, current)
         if suspect:
-            mem.suspect = True
+            mem.suspect, mem.suspect_frame = True, frame.index
             self.stats.verifications += 1
 
     def _verify_and_vote(self, track: Track, crop: np.ndarray, embedding: np.ndarray,
@@ -313,6 +313,11 @@ class LiveRecognizer:
             track = fresh
             self.stats.tracks_ended_by_verification += 1
         event = cast_vote(self.config, track, mem, crop, match, frame)
+        if mem.suspect and frame.index < mem.suspect_frame:
+            # Computed (on the worker) on a frame from before the face changed: it says nothing
+            # about the face there now. The track stays suspect, unnamed, and its references
+            # stay as they were until an embedding of a later frame verifies it.
+            return event
         if not mem.suspect or mem.settled:
             mem.recent.append(np.asarray(embedding, np.float32))
             mem.signature = face_signature(frame.rgb, track.box)
@@ -367,7 +372,7 @@ class LiveRecognizer:
             mem = self._memory[track.id]
             if (mem.state == "confirmed" and not mem.suspect and self._verifier.appearance_changed(
                     mem.signature, face_signature(frame.rgb, box))):
-                mem.suspect = True
+                mem.suspect, mem.suspect_frame = True, frame.index
                 self.stats.verifications += 1
             views.append(TrackView(track.id, box, *self._view_fields(track)))
         return views

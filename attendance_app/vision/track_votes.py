@@ -47,6 +47,10 @@ class TrackMemory:
     signature: np.ndarray | None = None
     recent: deque[np.ndarray] = field(default_factory=lambda: deque(maxlen=RECENT_EMBEDDINGS))
     suspect: bool = False
+    # The frame on which the track last turned suspect: only an embedding of that frame or a
+    # later one may clear it (a result computed on the worker from an older frame describes the
+    # face from before the change; issue 11).
+    suspect_frame: int = -1
     previous_signature: np.ndarray | None = None  # at the previous detection
     settled: bool = True  # the face looked the same at this detection as at the previous one
 

@@ -9,6 +9,7 @@ the pipeline also reports them as an unchanged picture every 30 frames; the test
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -233,3 +234,65 @@ def test_with_background_detection_a_result_from_before_a_cut_is_dropped() -> No
     assert results[40].tracks == []  # gone on the cut frame itself
     assert all(s.frame_index < 40 for r in results for s in r.sightings)
     assert recognizer.stats.stale_detections >= 1
+
+
+class _GatedScene(Scene):
+    """Detections of chosen frames are held on the worker until the test lets them go, so a
+    result computed before the face changed can be made to land after the change. Face 1 (the
+    stranger) is drawn with face 0's texture: a look-alike that the face signature cannot tell
+    apart, only the embedder can."""
+
+    def __init__(self, *args, gates: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.gates = [(first, threading.Event(), threading.Event()) for first in gates]
+        self.held: list[int] = []
+
+    def frame(self, i: int) -> Frame:
+        frame = super().frame(i)
+        if self.faces[1](i) is not None:
+            frame.rgb[Y:Y + SIZE, 100:100 + SIZE] = _texture(0)
+        return frame
+
+    def detect(self, rgb: np.ndarray, scale: float = 1.0) -> list[Detection]:
+        i = self._index(rgb)
+        if self.gates and i >= self.gates[0][0]:
+            _, release, done = self.gates.pop(0)
+            self.held.append(i)
+            release.wait(10)
+            out = super().detect(rgb, scale)
+            done.set()
+            return out
+        return super().detect(rgb, scale)
+
+
+def test_with_background_detection_a_result_from_before_a_change_cannot_clear_it() -> None:
+    # Ada is confirmed; the detection of frame >= 32 is held on the worker. Frames 34-36 show
+    # something else (the face check makes the track suspect on frame 34), then a look-alike
+    # stranger whose face region looks like Ada's. When the held result (Ada's face, from before
+    # frame 34) lands on frame 38, it must not give Ada's name back: only an embedding of frame
+    # 34 or later can, and the next one (held until frame 45) says it is not Ada.
+    scene = _GatedScene({0: lambda i: 100 if i < 34 else None,
+                         2: lambda i: 100 if 34 <= i < 37 else None,
+                         1: lambda i: 100 if i >= 37 else None},
+                        {0: [(ADA, 0.8)] * 50, 1: [(None, 0.1)] * 50, 2: [(None, 0.1)] * 5},
+                        gates=[32, 38])
+    recognizer = LiveRecognizer(scene, scene, lambda: GALLERY,
+                                LiveRecognizerConfig(async_detection=True),
+                                name_of={ADA: "Ada"}.get)
+    release_at = {38: scene.gates[0], 45: scene.gates[1]}
+    results = []
+    try:
+        for i in range(60):
+            if i in release_at:
+                _, release, done = release_at[i]
+                release.set()
+                assert done.wait(10)
+                time.sleep(0.05)  # the worker stores its result right after the detection
+            results.append(recognizer.process(scene.frame(i)))
+            time.sleep(1 / 200)
+    finally:
+        recognizer.close()
+    assert "Ada" in _names(results, 0, 32)
+    assert 32 <= scene.held[0] < 34 and scene.held[1] >= 38
+    assert _names(results, 34) == {None}
+    assert recognizer.stats.tracks_ended_by_verification >= 1
