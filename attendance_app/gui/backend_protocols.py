@@ -45,6 +45,7 @@ class LiveBackend(Protocol):
     def interrupted_sessions(self) -> list[Session]: ...  # open, but nobody holds their lock
     def close_interrupted(self, session_id: int) -> int: ...  # absentees recorded
     def handle_frame_result(self, result: Any) -> "LiveUpdate": ...
+    def scene_notice(self, result: Any) -> str | None: ...  # black / frozen / resized picture
     def usual_start(self, group: str | None) -> time | None: ...
 
 

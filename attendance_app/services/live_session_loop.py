@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from attendance_app.domain.attendance import AttendanceRecord
 from attendance_app.services.liveness_gate import LivenessGate
+from attendance_app.services.scene_notice import SceneNoticeLog
 from attendance_app.services.session_run import SessionRun
 from attendance_app.vision.frame_source import (Frame, FrameSource, ReconnectingSource,
                                                  StreamSource)
@@ -50,6 +51,7 @@ def run_live_loop(source: FrameSource, recognizer: LiveRecognizer, run: SessionR
     """
     summary = LiveLoopSummary()
     started = time.perf_counter()
+    scene = SceneNoticeLog()
 
     def status(message: str) -> None:
         summary.camera_messages.append(message)
@@ -75,6 +77,9 @@ def run_live_loop(source: FrameSource, recognizer: LiveRecognizer, run: SessionR
             for unknown in result.unknowns:
                 run.on_unknown(unknown.crop, unknown.best_similarity)
                 summary.unknown_tracks += 1
+            notice = scene.observe(result.events)
+            if notice:
+                status(notice)
             if run.last_error:
                 status(f"attendance not saved yet, will retry: {run.last_error}")
             on_frame(result)

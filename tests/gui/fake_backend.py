@@ -24,6 +24,7 @@ from attendance_app.domain.errors import (AccessDeniedError, CameraError, NotFou
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.domain.person import Person
 from attendance_app.domain.session import Session
+from attendance_app.services.scene_notice import scene_notice
 from attendance_app.gui.backend import (FolderEnrolResult, FolderProgress, LiveUpdate,
                                         ModelRow, RecordRow, RosterPlan, RosterRow, ShotCheck,
                                         TrainingOutcome, TrainingRequest, TrainingTick)
@@ -243,6 +244,9 @@ class FakeBackend:
         self.interrupted = [s for s in self.interrupted if s.id != session_id]
         self.closed_interrupted.append(session_id)
         return 2
+
+    def scene_notice(self, result) -> str | None:
+        return scene_notice(getattr(result, "events", ()))
 
     def handle_frame_result(self, result) -> LiveUpdate:
         return LiveUpdate([FaceOverlay(FaceBox(10, 10, 60, 70), "confirmed", "Ada 90%")],

@@ -14,6 +14,7 @@ from typing import Any
 from attendance_app.domain.attendance import AttendanceStatus
 from attendance_app.domain.errors import ValidationError
 from attendance_app.domain.session import Session
+from attendance_app.services.scene_notice import scene_notice
 from attendance_app.gui.backend import LiveUpdate, RecordRow
 from attendance_app.gui.widgets.attendance_list import AttendanceRow
 from attendance_app.gui.widgets.thumbnails import png_from_rgb
@@ -93,6 +94,9 @@ class ServicesLive:
             self._recognizer.close()
         self._run = self._recognizer = self._gate = None
         return summary
+
+    def scene_notice(self, result: Any) -> str | None:
+        return scene_notice(getattr(result, "events", ()))
 
     def handle_frame_result(self, result: Any) -> LiveUpdate:
         overlays = [FaceOverlay(t.box, t.state, _caption(t)) for t in result.tracks]

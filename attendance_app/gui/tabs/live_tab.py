@@ -8,6 +8,7 @@ summary; the Sessions tab reopens any past session."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from attendance_app.gui.widgets.session_controls import SessionControls
 from attendance_app.gui.widgets.unknown_review_strip import UnknownReviewStrip
 from attendance_app.gui.widgets.video_view import VideoView
 
+NOTICE_HOLD_S = 1.5  # the frozen-picture event repeats every 30 frames: the notice stays meanwhile
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm);;All files (*)"
 
 
@@ -52,6 +54,13 @@ class LiveTab(QWidget):
         self.source_label = QLabel("Source: –")
         self.fps_label = QLabel("")
         self.fps_label.setObjectName("fpsLabel")
+        # What the pipeline noticed about the picture (black, frozen, resized); it goes away
+        # NOTICE_HOLD_S after the last frame that said so.
+        self.scene_label = QLabel("")
+        self.scene_label.setObjectName("sceneNotice")
+        self.scene_label.setWordWrap(True)
+        self.scene_label.hide()
+        self._notice_until = 0.0
         self.video_file_button = QPushButton("Video file…")
         self.retry_button = QPushButton("Retry camera")
         self.controls = SessionControls()
@@ -84,6 +93,7 @@ class LiveTab(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(source_bar)
+        left_layout.addWidget(self.scene_label)
         left_layout.addWidget(self.video, 1)
         left_layout.addWidget(self.unknowns)
         right = QWidget()
@@ -225,6 +235,8 @@ class LiveTab(QWidget):
         if not self.isVisible() and not self.session_running:
             return
         update = None
+        if result is not None and self._backend is not None:
+            self._show_scene_notice(self._backend.scene_notice(result))
         if result is not None and self._backend is not None and self.session_running:
             try:
                 update = self._backend.handle_frame_result(result)
@@ -241,6 +253,16 @@ class LiveTab(QWidget):
             for key, crop in update.unknowns:
                 self.unknowns.add_unknown(key, crop)
         self.fps_label.setText(f"{self._camera.displayed_fps:.1f} fps")
+
+
+    def _show_scene_notice(self, notice: str | None) -> None:
+        now = time.monotonic()
+        if notice:
+            self.scene_label.setText(notice)
+            self.scene_label.show()
+            self._notice_until = now + NOTICE_HOLD_S
+        elif self.scene_label.isVisible() and now >= self._notice_until:
+            self.scene_label.hide()
 
 
 def _source_name(spec: str) -> str:
