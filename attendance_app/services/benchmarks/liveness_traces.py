@@ -51,8 +51,10 @@ def save_tracks(path: Path, tracks: list[RecordedTrack]) -> None:
         videos.setdefault(t.video, []).append(
             {"track": t.track_id, "first_s": t.first_s, "last_s": t.last_s,
              "samples": [_encode(m) for m in t.samples]})
-    with gzip.open(path, "wt", encoding="utf-8") as fh:
+    partial = path.with_name(path.name + ".partial")  # a reader never sees half a file
+    with gzip.open(partial, "wt", encoding="utf-8") as fh:
         json.dump({"version": VERSION, "videos": videos}, fh)
+    partial.replace(path)
 
 
 def load_tracks(path: Path) -> list[RecordedTrack]:

@@ -54,9 +54,9 @@ class LivenessConfig:
     min_contrast: float = 12.0
     edge_margin: float = 0.01
     pair_gap_s: float = 0.3
-    planar_residual: float = 0.035
+    planar_residual: float = 0.040
     rigid_ratio: float = 0.7
-    nonrigid_residual: float = 0.035
+    nonrigid_residual: float = 0.040
     max_residual: float = 0.5
     motion_pairs_live: int = 2
     blink_drop: float = 0.6
@@ -66,7 +66,7 @@ class LivenessConfig:
     bezel_sides: int = 2
     spectral_peak: float = 30.0
     motion_points: Literal["all", "pinned"] = "all"
-    disjoint_pairs: bool = False
+    disjoint_pairs: bool = True
 
     def __post_init__(self) -> None:
         if self.motion_pairs_live < 1 or self.pair_gap_s <= 0 or self.suspect_after_s <= 0:
