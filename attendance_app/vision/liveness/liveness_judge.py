@@ -99,9 +99,9 @@ class TrackJudge:
                 kind = "rotation"
             elif is_nonrigid(planar, rigid, cfg.nonrigid_residual, cfg.max_residual):
                 kind = "nonrigid"
-            # With disjoint_pairs a pair counts only when it does not overlap the last pair that
-            # counted: overlapping pairs share samples, so one landmark glitch counts once.
-            if kind and cfg.disjoint_pairs and ref.time_s < self.counted_until_s:
+            # With disjoint_pairs a pair counts only when it shares no sample with the last pair
+            # that counted: pairs sharing a sample can both come from one landmark glitch.
+            if kind and cfg.disjoint_pairs and ref.time_s <= self.counted_until_s:
                 kind = ""
             if kind:
                 self.counted_until_s = sample.time_s

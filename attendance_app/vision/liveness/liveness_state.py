@@ -47,7 +47,7 @@ class LivenessConfig:
     spectral peak ratio exceeds `spectral_peak`. motion_points: the mesh points the motion
     residuals use: "all" 468, or "pinned" (points on visible texture only: eye corners and lids,
     brows, nose, lips; the inferred face outline left out). disjoint_pairs: a motion pair
-    counts only if it does not overlap the last one that counted."""
+    counts only if it shares no sample with the last one that counted."""
 
     min_face_px: float = 40.0
     min_luma: float = 35.0
