@@ -68,3 +68,32 @@ def test_a_file_of_another_format_is_refused(tmp_path) -> None:
         fh.write('{"real:x": []}')
     with pytest.raises(ValueError, match="not a liveness trace file"):
         load_tracks(path)
+
+
+def test_the_threshold_script_replays_saved_traces(tmp_path) -> None:
+    """scripts/liveness_choose_thresholds.py on a real (turning) and an attack (flat) track:
+    the default accepts the real one and not the attack; a setting asking 50 pairs, neither."""
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    monitor, _ = _traced_run(LivenessConfig())
+    real = monitor.measurements_of(3)
+    flat = [dataclasses.replace(s, points=None if s.points is None else real[2].points)
+            for s in real]  # the same picture every sample: no motion at all
+    path = tmp_path / "t.json.gz"
+    save_tracks(path, [RecordedTrack("real:clip.mp4", 3, 0.0, 3.1, real),
+                       RecordedTrack("attack:a.mp4", 1, 0.0, 3.1, flat)])
+    script = Path(__file__).resolve().parents[4] / "scripts" / "liveness_choose_thresholds.py"
+
+    def run(*config: str) -> dict:
+        out = subprocess.run([sys.executable, str(script), "--real", str(path), "--attack",
+                              str(path), "--config", *config], capture_output=True, text=True,
+                             check=True, timeout=120).stdout
+        return ast.literal_eval(out.strip().splitlines()[-1])
+
+    default = run()
+    assert default["apcer"] == 0.0 and default["bpcer"] == 0.0 and default["assessed"] == 1
+    strict = run("motion_pairs_live=50")
+    assert strict["bpcer"] == 1.0 and strict["apcer"] == 0.0
