@@ -21,8 +21,9 @@ def register(bsub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-seconds", type=float, default=None,
                    help="use only the first SECONDS of each video")
     p.add_argument("--save-traces", type=Path, default=None, metavar="FILE",
-                   help="also write every track's per-sample cue values as JSON (for "
-                        "scripts/liveness_choose_thresholds.py)")
+                   help="also write every track's per-sample measurements (FaceMesh points, "
+                        "screen/print cues; gzip JSON) for replaying settings with "
+                        "scripts/liveness_choose_thresholds.py")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=liveness_benchmark)
 

@@ -30,6 +30,8 @@ import numpy as np
 from attendance_app.vision.face_detector import MtcnnFaceDetector
 from attendance_app.vision.face_tracker import FaceTracker
 from attendance_app.vision.frame_source import VideoFileSource
+from attendance_app.services.benchmarks.liveness_traces import RecordedTrack, save_tracks
+from attendance_app.vision.liveness.liveness_judge import Measurement
 from attendance_app.vision.liveness.liveness_monitor import LivenessMonitor
 from attendance_app.vision.liveness.liveness_state import LivenessState
 
@@ -45,7 +47,7 @@ class TrackOutcome:
     live_at_s: float | None = None
     state: LivenessState = field(default_factory=LivenessState)
     reasons: Counter = field(default_factory=Counter)
-    trace: list[dict[str, float]] = field(default_factory=list)
+    samples: list[Measurement] = field(default_factory=list)  # recorded when tracing
 
     @property
     def time_to_live_s(self) -> float | None:
@@ -97,7 +99,7 @@ def track_liveness(video: Path, detector: MtcnnFaceDetector,
                 if state.is_live and out.live_at_s is None:
                     out.live_at_s = t
                 if monitor.tracing:
-                    out.trace = monitor.trace_of(track.id)
+                    out.samples = monitor.measurements_of(track.id)
     finally:
         source.close()
     return VideoRun(video.name, frames, list(outcomes.values()), monitor.stats.total_ms,
@@ -165,8 +167,8 @@ def run_liveness_benchmark(real: Sequence[Path], attacks: Sequence[Path],
                            progress: Callable[[int, int, str], bool] | None = None,
                            traces_to: Path | None = None) -> dict[str, Any]:
     """Play every video (see track_liveness) and summarise; `progress(done, total, name)`.
-    `traces_to`: write each track's cue trace there as JSON (the monitors must trace)."""
-    import json
+    `traces_to`: write each track's measurements there (gzip JSON, see liveness_traces; the
+    monitors must trace), after every video so a stopped run keeps what it measured."""
     import os
 
     videos = [(v, True) for v in real] + [(v, False) for v in attacks]
@@ -179,8 +181,8 @@ def run_liveness_benchmark(real: Sequence[Path], attacks: Sequence[Path],
                              detect_max_side=detect_max_side, max_seconds=max_seconds)
         (real_runs if is_real else attack_runs).append(run)
         if traces_to is not None:
-            traces = {f"{'real' if r in real_runs else 'attack'}:{r.video}":
-                      [{"track": t.track_id, "first_s": t.first_s, "last_s": t.last_s,
-                        "trace": t.trace} for t in r.tracks] for r in real_runs + attack_runs}
-            traces_to.write_text(json.dumps(traces), encoding="utf-8")
+            save_tracks(traces_to, [RecordedTrack(f"{label}:{r.video}", t.track_id, t.first_s,
+                                                  t.last_s, t.samples)
+                                    for label, runs in (("real", real_runs), ("attack", attack_runs))
+                                    for r in runs for t in r.tracks])
     return summarise(real_runs, attack_runs, bpcer_window_s, round(os.getloadavg()[0], 2))

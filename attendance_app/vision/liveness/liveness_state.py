@@ -44,16 +44,19 @@ class LivenessConfig:
     after which a track that never showed life is *suspect*. screen_samples_suspect: samples
     with screen/print cues that make a track *suspect* sooner (and double motion_pairs_live);
     a sample has them when `bezel_sides` sides of a border frame the face or the face's
-    spectral peak ratio exceeds `spectral_peak`."""
+    spectral peak ratio exceeds `spectral_peak`. motion_points: the mesh points the motion
+    residuals use: "all" 468, or "pinned" (points on visible texture only: eye corners and lids,
+    brows, nose, lips; the inferred face outline left out). disjoint_pairs: a motion pair
+    counts only if it shares no sample with the last one that counted."""
 
     min_face_px: float = 40.0
     min_luma: float = 35.0
     min_contrast: float = 12.0
     edge_margin: float = 0.01
     pair_gap_s: float = 0.3
-    planar_residual: float = 0.035
+    planar_residual: float = 0.040
     rigid_ratio: float = 0.7
-    nonrigid_residual: float = 0.035
+    nonrigid_residual: float = 0.040
     max_residual: float = 0.5
     motion_pairs_live: int = 2
     blink_drop: float = 0.6
@@ -62,9 +65,13 @@ class LivenessConfig:
     screen_samples_suspect: int = 4
     bezel_sides: int = 2
     spectral_peak: float = 30.0
+    motion_points: Literal["all", "pinned"] = "all"
+    disjoint_pairs: bool = True
 
     def __post_init__(self) -> None:
         if self.motion_pairs_live < 1 or self.pair_gap_s <= 0 or self.suspect_after_s <= 0:
             raise ValueError("motion_pairs_live, pair_gap_s and suspect_after_s must be positive")
         if not 0 < self.blink_drop < self.blink_recover <= 1.0:
             raise ValueError("need 0 < blink_drop < blink_recover <= 1")
+        if self.motion_points not in ("all", "pinned"):
+            raise ValueError(f"motion_points must be 'all' or 'pinned', not {self.motion_points!r}")

@@ -10,6 +10,18 @@ LEFT_EYE = (33, 160, 158, 133, 153, 144)
 RIGHT_EYE = (362, 385, 387, 263, 373, 380)
 FOREHEAD, CHIN = 10, 152
 LEFT_CHEEK, RIGHT_CHEEK = 234, 454
+# Points FaceMesh places on visible texture (MediaPipe's canonical indices): eye corners and
+# lids, brows, nose bridge / tip / nostrils, lip corners and lip midlines. On a picture they
+# sit on the picture's own features, so a turned print moves them by one homography; the face
+# outline (cheeks, jaw, forehead) is inferred from a 3-D face prior and can move as if the
+# "head" turned.
+PINNED_POINTS = (
+    33, 133, 159, 145, 160, 158, 153, 144,  # image-left eye
+    362, 263, 386, 374, 385, 387, 373, 380,  # image-right eye
+    70, 63, 105, 66, 107, 300, 293, 334, 296, 336,  # brows
+    168, 6, 4, 1, 2, 98, 327,  # nose bridge, tip, nostrils
+    61, 291, 0, 17, 13, 14,  # lips
+)
 
 
 def eye_centres(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
