@@ -312,7 +312,8 @@ class LiveRecognizer:
             mem = self._memory[fresh.id] = TrackMemory(first_seen_s=frame.timestamp_s)
             track = fresh
             self.stats.tracks_ended_by_verification += 1
-        event = cast_vote(self.config, track, mem, crop, match, frame)
+        event = cast_vote(self.config, track, mem, crop, match, frame,
+                          np.asarray(embedding, np.float32))
         if not mem.suspect or mem.settled:
             mem.recent.append(np.asarray(embedding, np.float32))
             mem.signature = face_signature(frame.rgb, track.box)
