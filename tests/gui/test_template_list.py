@@ -68,3 +68,15 @@ def test_removing_a_camera_template_asks_then_deletes_it_and_the_gallery_follows
     assert [r.source for r in rows] == ["enrolment"] and learned not in [r.id for r in rows]
     assert tab.templates.list.count() == 1
     assert len(services.gallery.current()) == 1
+
+
+def test_the_settings_tab_turns_camera_templates_on_and_off(qtbot, tmp_path) -> None:
+    from attendance_app.gui.tabs.settings_tab import SettingsTab
+
+    tab = SettingsTab(tmp_path, ErrorPresenter(None, lambda t, m: None))
+    qtbot.addWidget(tab)
+    assert not tab.learn_check.isChecked()  # the default (README, issue 12 measurement)
+    tab.learn_check.setChecked(True)
+    assert tab.chosen_settings().learn_camera_templates is True
+    tab.load(Settings(learn_camera_templates=False))
+    assert tab.chosen_settings().learn_camera_templates is False
