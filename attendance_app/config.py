@@ -66,6 +66,12 @@ class Settings:
     # liveness_wait_s seconds without it the face goes to the review queue as suspect).
     liveness: str = "flag"
     liveness_wait_s: float = 5.0
+    # Camera templates (issue 12): a clearly confirmed, good, live view may join the person's
+    # templates (at most camera_templates_per_person, oldest replaced); never when the
+    # runner-up person scores within camera_template_min_margin of the best.
+    learn_camera_templates: bool = False
+    camera_template_min_margin: float = 0.10
+    camera_templates_per_person: int = 5
     record_not_on_roster: bool = True
     late_after_minutes: int = 10
     camera: str = "0"
@@ -135,6 +141,7 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "late_after_minutes": (0, 24 * 60), "unknown_snapshot_retention_days": (0, 36500),
     "thumbnail_retention_days": (0, 36500), "backups_keep": (1, 1000),
     "liveness_wait_s": (0.0, 600.0),
+    "camera_template_min_margin": (0.0, 2.0), "camera_templates_per_person": (1, 100),
 }
 
 # The string settings that take one of a few words.

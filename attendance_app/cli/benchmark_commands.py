@@ -75,7 +75,7 @@ def _embedder_and_detector(args: argparse.Namespace, ctx: CliContext):
     return embedder, detector
 
 
-def _app_match_policy(model: str, ctx: CliContext) -> tuple[float, float]:
+def app_match_policy(model: str, ctx: CliContext) -> tuple[float, float]:
     """(threshold, margin) the app would use with `model`: each model carries its own."""
     from attendance_app.services import model_service
 
@@ -94,7 +94,7 @@ def oneshot(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.services.benchmarks.oneshot_benchmark import run_oneshot_benchmark
 
     embedder, detector = _embedder_and_detector(args, ctx)
-    threshold, margin = _app_match_policy(args.model, ctx)
+    threshold, margin = app_match_policy(args.model, ctx)
     with ProgressBar("oneshot", quiet=args.json) as bar:
         result = run_oneshot_benchmark(
             args.dataset, embedder=embedder, detector=None if args.crops else detector,

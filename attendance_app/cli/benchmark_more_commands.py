@@ -26,8 +26,32 @@ def register(bsub: argparse._SubParsersAction) -> None:
     live.add_argument("--background-load", type=int, default=0, metavar="N",
                       help="run both passes again with N busy-loop processes competing for "
                            "the CPUs (fps_loaded, realtime_fps_loaded)")
+    live.add_argument("--model", choices=("active", "facenet", "sface"), default="active",
+                      help="embedder (default: the registry's active model), with its own "
+                           "threshold and margin")
+    live.add_argument("--truth", type=Path, default=None, metavar="FILE",
+                      help="a generated video's truth file: score the sightings (recorded / "
+                           "enrolled, strangers recorded)")
     live.add_argument("--json", action="store_true")
     live.set_defaults(handler=live_benchmark)
+
+    learn = bsub.add_parser("learning", help="two-day 'ID photo -> camera' simulation: day-2 "
+                                             "recall and strangers with and without camera "
+                                             "templates (temporary gallery)")
+    learn.add_argument("--lfw", type=Path, default=Path("../shared/datasets/lfw"))
+    learn.add_argument("--out", type=Path, required=True, help="folder for the two videos")
+    learn.add_argument("--split", choices=("validation", "test"), default="validation")
+    learn.add_argument("--seed", type=int, default=0)
+    learn.add_argument("--people", type=int, default=12)
+    learn.add_argument("--strangers", type=int, default=6, help="strangers per day")
+    learn.add_argument("--model", choices=("active", "facenet", "sface"), default="active")
+    learn.add_argument("--min-margin", type=float, default=None,
+                       help="camera-template margin (default: the setting)")
+    learn.add_argument("--max-per-person", type=int, default=None)
+    learn.add_argument("--min-quality", type=float, default=None,
+                       help="face quality floor in px (default: the enrolment minimum)")
+    learn.add_argument("--json", action="store_true")
+    learn.set_defaults(handler=learning_benchmark)
 
     score = bsub.add_parser("score-labels", help="count wrong-name track-frames of a "
                                                  "--labels-out file against a swap-video truth")
@@ -74,13 +98,46 @@ def live_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
         raise ValidationError(f"{args.source}: no such video file")
     if args.background_load < 0:
         raise ValidationError("--background-load wants a number of processes >= 0")
+    if args.truth is not None and not args.truth.is_file():
+        raise ValidationError(f"{args.truth}: no such truth file")
+    from attendance_app.cli.benchmark_commands import app_match_policy
+
+    embedder = ctx.services.models.benchmark_embedder(args.model)
     with ProgressBar("live", quiet=args.json) as bar:
         result = run_live_benchmark(
-            args.source, enrolments, ctx.services.detector(), ctx.services.models.active_embedder(),
+            args.source, enrolments, ctx.services.detector(), embedder,
             ctx.settings, every_frame=args.every_frame, detect_scale=args.detect_scale,
             realtime=not args.no_realtime, progress=bar, labels_out=args.labels_out,
-            background_load=args.background_load)
-    return print_result(result, args.json)
+            background_load=args.background_load,
+            match_policy=app_match_policy(args.model, ctx), truth=args.truth)
+    return print_result({**result, "model": args.model}, args.json)
+
+
+def learning_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
+    from attendance_app.cli.benchmark_commands import app_match_policy
+    from attendance_app.domain.errors import ValidationError
+    from attendance_app.services.benchmarks.idphoto_video import make_idphoto_video
+    from attendance_app.services.benchmarks.learning_benchmark import run_two_day_benchmark
+    from attendance_app.services.camera_template_learner import policy_from_settings
+
+    if not args.lfw.is_dir():
+        raise ValidationError(f"{args.lfw}: no such folder (the shared LFW copy)")
+    try:
+        days = [make_idphoto_video(args.lfw, args.out, split=args.split, people=args.people,
+                                   strangers=args.strangers, seed=args.seed, day=d, days=2)
+                for d in (1, 2)]
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    policy = policy_from_settings(ctx.settings, min_margin=args.min_margin,
+                                  max_per_person=args.max_per_person,
+                                  min_quality=args.min_quality)
+    with ProgressBar("learning", quiet=args.json) as bar:
+        result = run_two_day_benchmark(days, ctx.services.detector(),
+                                       ctx.services.models.benchmark_embedder(args.model),
+                                       ctx.settings, app_match_policy(args.model, ctx), policy,
+                                       progress=bar)
+    return print_result({**result, "model": args.model, "split": args.split,
+                         "seed": args.seed}, args.json)
 
 
 def score_labels(args: argparse.Namespace, ctx: CliContext) -> int:

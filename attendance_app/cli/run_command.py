@@ -75,7 +75,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     try:
         summary = run_live_loop(source, recognizer, session_run, on_record=emit,
                                 on_status=lambda m: print(f"camera: {m}", file=sys.stderr),
-                                should_stop=should_stop, gate=gate)
+                                should_stop=should_stop, gate=gate,
+                                learner=services.camera_learner(liveness != "off"))
     except KeyboardInterrupt:
         print("stopping: closing the session", file=sys.stderr)
         summary = None
@@ -91,7 +92,9 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
                           "unknown_tracks": summary.unknown_tracks if summary else None,
                           "corrupted_frames": summary.corrupted_frames if summary else None,
                           "liveness": liveness,
-                          "suspect_faces": summary.suspect_faces if summary else None}}
+                          "suspect_faces": summary.suspect_faces if summary else None,
+                          "camera_templates_learned":
+                              summary.camera_templates if summary else None}}
     if args.json:
         print_json(result)
     else:

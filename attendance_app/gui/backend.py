@@ -77,6 +77,20 @@ class RecordRow:
 
 
 @dataclass(frozen=True)
+class TemplateRow:
+    """One template of a person (active model) as the People tab lists it: `source` is
+    'enrolment' or 'camera' (learned from a confirmed live sighting; removable)."""
+
+    template_id: int
+    source: str
+    created_at: datetime
+
+    @property
+    def removable(self) -> bool:
+        return self.source == "camera"
+
+
+@dataclass(frozen=True)
 class FolderEnrolResult:
     """A finished (or cancelled) folder enrolment: who was saved with how many photos, the
     photos and folders skipped with the reason, and whether it stopped at a Cancel."""

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from attendance_app.services.attendance_service import AttendanceService
+    from attendance_app.services.camera_template_learner import CameraTemplateLearner
     from attendance_app.vision.live_recognizer import LiveRecognizer
     from attendance_app.services.enrollment_service import EnrollmentService
     from attendance_app.services.gallery_provider import GalleryProvider
@@ -278,6 +279,21 @@ class AppServices:
         monitor = LivenessMonitor(self.face_mesh()) if liveness else None
         return LiveRecognizer(self.detector(), self.models.active_embedder(),
                               self.gallery.current, config, name_of=name_of, liveness=monitor)
+
+    def camera_learner(self, liveness_checked: bool) -> "CameraTemplateLearner | None":
+        """The camera-template learner of a live session (None when the setting is off),
+        storing into the active model's templates. `liveness_checked`: only live faces."""
+        if not self.settings.learn_camera_templates:
+            return None
+        from attendance_app.services.camera_template_learner import (CameraTemplateLearner,
+                                                                     policy_from_settings)
+        from attendance_app.services.camera_template_store import RepositoryCameraTemplates
+
+        store = RepositoryCameraTemplates(self.db, self.models.ensure_default_model().id,
+                                          self.gallery)
+        return CameraTemplateLearner(policy_from_settings(self.settings), store,
+                                     liveness_checked=liveness_checked,
+                                     wait_s=self.settings.liveness_wait_s)
 
     def face_mesh(self) -> "FaceMeshLandmarker":
         """The shared FaceMesh landmarker (loaded and checksum-checked once, thread-safe)."""

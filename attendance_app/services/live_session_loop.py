@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from attendance_app.domain.attendance import AttendanceRecord
+from attendance_app.services.camera_template_learner import CameraTemplateLearner
 from attendance_app.services.liveness_gate import LivenessGate
 from attendance_app.services.scene_notice import SceneNoticeLog
 from attendance_app.services.session_run import SessionRun
@@ -31,6 +32,7 @@ class LiveLoopSummary:
     camera_messages: list[str] = field(default_factory=list)
     pending_records: int = 0
     suspect_faces: int = 0
+    camera_templates: int = 0  # learned during the loop
 
     @property
     def fps(self) -> float:
@@ -42,11 +44,14 @@ def run_live_loop(source: FrameSource, recognizer: LiveRecognizer, run: SessionR
                   on_frame: Callable[[FrameResult], None] = lambda r: None,
                   on_status: Callable[[str], None] = lambda m: None,
                   should_stop: Callable[[], bool] = lambda: False,
-                  gate: LivenessGate | None = None) -> LiveLoopSummary:
+                  gate: LivenessGate | None = None,
+                  learner: CameraTemplateLearner | None = None) -> LiveLoopSummary:
     """Run until the source ends or `should_stop()`; the caller closes the session.
 
     Each record is committed before `on_record` is called. `gate` applies the liveness policy
-    (None: every sighting is recorded unmarked, as with liveness off). KeyboardInterrupt
+    (None: every sighting is recorded unmarked, as with liveness off). `learner` (the
+    learn-camera-templates setting) sees every frame after its sightings were recorded and
+    keeps the clearly confirmed views as camera templates. KeyboardInterrupt
     propagates after the source is released, so the caller can close the session cleanly.
     """
     summary = LiveLoopSummary()
@@ -74,6 +79,8 @@ def run_live_loop(source: FrameSource, recognizer: LiveRecognizer, run: SessionR
             result = recognizer.process(frame)
             summary.frames += 1
             _record_sightings(result, run, gate, summary, on_record)
+            if learner is not None:
+                summary.camera_templates += len(learner.process(result))
             for unknown in result.unknowns:
                 run.on_unknown(unknown.crop, unknown.best_similarity)
                 summary.unknown_tracks += 1

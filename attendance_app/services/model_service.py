@@ -61,6 +61,10 @@ class ModelService:
         self._lock = threading.Lock()
 
     # ----------------------------------------------------------------- registry
+    def active_model(self) -> ModelInfo | None:
+        """The active model, None before the first one is registered (converts nothing)."""
+        return self._repo.active()
+
     def ensure_default_model(self) -> ModelInfo:
         """The active model; on first use convert and register the pretrained FaceNet."""
         active = self._repo.active()

@@ -25,7 +25,7 @@ from attendance_app.services.gallery_provider import GalleryProvider
 from attendance_app.storage.attendance_repository import AttendanceRepository
 from attendance_app.storage.face_crop_repository import FaceCropRepository
 from attendance_app.storage.people_repository import PeopleRepository
-from attendance_app.storage.template_repository import TemplateRepository
+from attendance_app.storage.template_repository import TemplateInfo, TemplateRepository
 
 
 class PeopleService:
@@ -61,6 +61,16 @@ class PeopleService:
         result = erase_person(self._db, person_id)
         self._gallery.invalidate()
         return result
+
+    def templates(self, person_id: int, model_id: int | None = None) -> list[TemplateInfo]:
+        """A person's templates (of one model, or all), oldest first, without embeddings."""
+        return TemplateRepository(self._db).list_for_person(person_id, model_id)
+
+    def remove_template(self, template_id: int) -> None:
+        """Remove one template (a camera template learned from a bad view, say) and drop it
+        from the gallery. NotFoundError when there is none with that id."""
+        TemplateRepository(self._db).delete(template_id)
+        self._gallery.invalidate()
 
     def thumbnail_png(self, person_id: int) -> bytes | None:
         crops = FaceCropRepository(self._db).list_for_person(person_id)

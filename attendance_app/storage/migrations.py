@@ -295,5 +295,16 @@ def _liveness_columns(conn: sqlite3.Connection) -> None:
          "WHERE liveness IS NOT NULL")
 
 
+# ------------------------------------------------- issue 12: camera templates (ONE step)
+@migration(5, "issue 12 camera templates: templates.source")
+def _template_source(conn: sqlite3.Connection) -> None:
+    """templates.source: 'enrolment' (every template so far: photos, webcam shots, folders,
+    rosters, re-embeddings) or 'camera' (learned from a clearly confirmed live sighting,
+    capped per person; listed and removable in the People tab)."""
+    _run(conn,
+         "ALTER TABLE templates ADD COLUMN source TEXT NOT NULL DEFAULT 'enrolment'",
+         "CREATE INDEX idx_templates_source ON templates(person_id, model_id, source)")
+
+
 # The newest schema this app knows (every step above is registered at import).
 LATEST_VERSION = REGISTRY[-1].version

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from attendance_app.domain.camera_template_policy import CAMERA_SOURCE, ENROLMENT_SOURCE
 from attendance_app.domain.errors import DatabaseError, NotFoundError, ValidationError
 from attendance_app.storage.biometric_cipher import BiometricCipher
 from attendance_app.storage.biometric_columns import BiometricColumn, next_row_id
@@ -27,11 +28,24 @@ _FLOAT32_LE = np.dtype("<f4")
 
 
 class NewTemplate(NamedTuple):
-    """One template to store: whose it is, the crop it came from (if kept), the embedding."""
+    """One template to store: whose it is, the crop it came from (if kept), the embedding,
+    where it came from ('enrolment' or 'camera')."""
 
     person_id: int
     embedding: np.ndarray
     crop_id: int | None = None
+    source: str = ENROLMENT_SOURCE
+
+
+class TemplateInfo(NamedTuple):
+    """A stored template as the People tab lists it (no embedding)."""
+
+    id: int
+    person_id: int
+    model_id: int
+    source: str
+    created_at: datetime
+    crop_id: int | None
 
 
 class TemplateRepository:
@@ -63,8 +77,8 @@ class TemplateRepository:
                 try:
                     cursor = db.execute(
                         "INSERT INTO templates (id, person_id, crop_id, model_id, embedding, "
-                        "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        [template_id, t.person_id, t.crop_id, model_id, blob, stamp])
+                        "created_at, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [template_id, t.person_id, t.crop_id, model_id, blob, stamp, t.source])
                 except sqlite3.IntegrityError as exc:
                     raise NotFoundError(
                         f"cannot store a template: person {t.person_id}, model {model_id} or "
@@ -72,6 +86,44 @@ class TemplateRepository:
                 ids.append(inserted_id(cursor))
                 template_id += 1
         return ids
+
+    def add_camera_template(self, person_id: int, model_id: int, embedding: np.ndarray,
+                            max_per_person: int, *, crop_id: int | None = None,
+                            created_at: datetime | None = None) -> int:
+        """Store a camera template and, in the same transaction, drop the person's oldest
+        camera templates of this model beyond `max_per_person` (enrolment templates are never
+        touched). Returns the new template's id."""
+        if max_per_person < 1:
+            raise ValidationError("at least one camera template per person must be allowed")
+        with self._app_db.transaction() as db:
+            new_id = self.add_many(model_id, [NewTemplate(person_id, embedding, crop_id,
+                                                          CAMERA_SOURCE)],
+                                   created_at=created_at)[0]
+            db.execute(
+                "DELETE FROM templates WHERE id IN (SELECT id FROM templates WHERE person_id = ?"
+                " AND model_id = ? AND source = ? ORDER BY created_at DESC, id DESC "
+                "LIMIT -1 OFFSET ?)", [person_id, model_id, CAMERA_SOURCE, max_per_person])
+        return new_id
+
+    def list_for_person(self, person_id: int, model_id: int | None = None
+                        ) -> list[TemplateInfo]:
+        """A person's templates (of one model, or all), oldest first, without embeddings."""
+        sql = ("SELECT id, person_id, model_id, source, created_at, crop_id FROM templates "
+               "WHERE person_id = ?")
+        params: list[object] = [person_id]
+        if model_id is not None:
+            sql, params = sql + " AND model_id = ?", [person_id, model_id]
+        return [TemplateInfo(int(r[0]), int(r[1]), int(r[2]), str(r[3]), datetime.fromisoformat(r[4]),
+                             None if r[5] is None else int(r[5]))
+                for r in self._app_db.conn.execute(sql + " ORDER BY id", params)]
+
+    def delete(self, template_id: int) -> None:
+        """Remove one template. NotFoundError when there is none with that id."""
+        with self._app_db.transaction() as db:
+            gone = db.execute("DELETE FROM templates WHERE id = ?", [template_id]).rowcount
+        if not gone:
+            raise NotFoundError(f"no template with id {template_id}")
+        self._app_db.checkpoint()
 
     def replace_for_model(self, model_id: int, templates: Iterable[NewTemplate]) -> int:
         """Swap all of a model's templates for `templates` in one transaction (a crash or an

@@ -312,7 +312,8 @@ class LiveRecognizer:
             mem = self._memory[fresh.id] = TrackMemory(first_seen_s=frame.timestamp_s)
             track = fresh
             self.stats.tracks_ended_by_verification += 1
-        event = cast_vote(self.config, track, mem, crop, match, frame)
+        event = cast_vote(self.config, track, mem, crop, match, frame,
+                          np.asarray(embedding, np.float32))
         if mem.suspect and frame.index < mem.suspect_frame:
             # Computed (on the worker) on a frame from before the face changed: it says nothing
             # about the face there now. The track stays suspect, unnamed, and its references

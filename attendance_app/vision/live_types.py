@@ -142,7 +142,11 @@ class TrackView:
 @dataclass(frozen=True)
 class ConfirmedSighting:
     """A track confirmed as `person_id` (once per track). `time_s` is the frame's timestamp,
-    `first_seen_s` the timestamp of the track's first frame; `crop` (160, 160, 3) uint8 RGB."""
+    `first_seen_s` the timestamp of the track's first frame; `crop` (160, 160, 3) uint8 RGB.
+    For learning camera templates: `embedding` is the embedding of that crop's view (the best
+    of the confirming votes), `margin` the smallest lead of the best over the runner-up
+    person among the confirming votes (2.0 with nobody else enrolled), `quality` the crop's
+    face_tracker.quality_score (its shorter side in pixels, discounted for blur and yaw)."""
 
     track_id: int
     person_id: int
@@ -151,6 +155,9 @@ class ConfirmedSighting:
     first_seen_s: float
     frame_index: int
     crop: np.ndarray
+    embedding: np.ndarray | None = None
+    margin: float = 0.0
+    quality: float = 0.0
 
 
 @dataclass(frozen=True)

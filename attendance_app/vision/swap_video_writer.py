@@ -37,12 +37,20 @@ class SwapSegment:
     dissolve_s: float = 0.0
 
 
-def _background(width: int, height: int) -> np.ndarray:
+def backdrop(width: int, height: int) -> np.ndarray:
     """A fixed, faintly textured backdrop (a wall), so that only the photo changes."""
     ys, xs = np.mgrid[0:height, 0:width]
     base = 90 + 40 * xs / width + 20 * np.sin(ys / 23.0) * np.cos(xs / 31.0)
     rgb: np.ndarray = np.stack([base, base * 0.95 + 10, base * 0.85], axis=-1)
     return np.asarray(np.clip(rgb, 0, 255), dtype=np.uint8)
+
+
+def open_video_writer(video: Path, fps: float, size: tuple[int, int]) -> cv2.VideoWriter:
+    """An mp4v writer of frames of `size` (width, height); CameraError when it cannot open."""
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
+    if not writer.isOpened():
+        raise CameraError(f"could not write a video to {video}")
+    return writer
 
 
 def write_swap_video(segments: Sequence[SwapSegment], video: Path, truth: Path, *,
@@ -53,10 +61,8 @@ def write_swap_video(segments: Sequence[SwapSegment], video: Path, truth: Path, 
     width, height = size
     x1, y1 = (width - photo_side) // 2, (height - photo_side) // 2
     box = [x1, y1, x1 + photo_side, y1 + photo_side]
-    background = _background(width, height)
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter.fourcc(*"mp4v"), fps, (width, height))
-    if not writer.isOpened():
-        raise CameraError(f"could not write a video to {video}")
+    background = backdrop(width, height)
+    writer = open_video_writer(video, fps, size)
     index = 0
 
     def photo(path: Path) -> np.ndarray:

@@ -42,6 +42,8 @@ class TrackMemory:
     vote_similarities: list[float] = field(default_factory=list)
     vote_crop: np.ndarray | None = None
     vote_crop_score: float = -1.0
+    vote_embedding: np.ndarray | None = None  # of vote_crop's view
+    vote_margin: float = 2.0  # smallest best - runner-up lead among the votes
     view_crop: np.ndarray | None = None
     view_crop_score: float = -1.0
     signature: np.ndarray | None = None
@@ -61,8 +63,19 @@ def size_and_sharpness(track: Track) -> tuple[float, float]:
     return size, (detection.quality.sharpness if detection.quality is not None else 0.0)
 
 
+NO_RUNNER_UP_MARGIN = 2.0  # the widest cosine gap: nobody else is enrolled
+
+
+def vote_margin(match: Match) -> float:
+    """How far the best candidate leads the runner-up person."""
+    if match.best is None or match.runner_up is None:
+        return NO_RUNNER_UP_MARGIN
+    return match.best.similarity - match.runner_up.similarity
+
+
 def cast_vote(cfg: LiveRecognizerConfig, track: Track, mem: TrackMemory, crop: np.ndarray,
-              match: Match, frame: Frame) -> ConfirmedSighting | UnknownTrackEvent | None:
+              match: Match, frame: Frame, embedding: np.ndarray | None = None
+              ) -> ConfirmedSighting | UnknownTrackEvent | None:
     """Count one embedding's `match` for `track` (embedded on `frame`); returns the sighting or
     unknown event it completes, if any."""
     mem.embeds += 1
@@ -80,11 +93,14 @@ def cast_vote(cfg: LiveRecognizerConfig, track: Track, mem: TrackMemory, crop: n
         if match.person_id != mem.candidate:
             mem.candidate, mem.votes = match.person_id, 0
             mem.vote_similarities, mem.vote_crop, mem.vote_crop_score = [], None, -1.0
+            mem.vote_embedding, mem.vote_margin = None, NO_RUNNER_UP_MARGIN
         mem.votes += 1
         mem.misses = 0
         mem.vote_similarities.append(match.similarity)
+        mem.vote_margin = min(mem.vote_margin, vote_margin(match))
         if score > mem.vote_crop_score:
             mem.vote_crop, mem.vote_crop_score = crop, score
+            mem.vote_embedding = embedding
     else:
         mem.votes = max(0, mem.votes - 1)
         mem.misses += 1
@@ -94,7 +110,9 @@ def cast_vote(cfg: LiveRecognizerConfig, track: Track, mem: TrackMemory, crop: n
         assert mem.vote_crop is not None
         return ConfirmedSighting(track.id, mem.candidate,
                                  float(np.mean(mem.vote_similarities)), frame.timestamp_s,
-                                 mem.first_seen_s, frame.index, mem.vote_crop)
+                                 mem.first_seen_s, frame.index, mem.vote_crop,
+                                 mem.vote_embedding, float(mem.vote_margin),
+                                 float(mem.vote_crop_score))
     if mem.state == "checking" and (mem.misses >= cfg.unknown_after_frames or (
             mem.misses >= _MIN_MISSES_BY_TIME
             and frame.timestamp_s - mem.first_seen_s >= cfg.unknown_after_s)):

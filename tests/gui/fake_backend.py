@@ -25,7 +25,7 @@ from attendance_app.domain.face_box import FaceBox
 from attendance_app.domain.person import Person
 from attendance_app.domain.session import Session
 from attendance_app.services.scene_notice import scene_notice
-from attendance_app.gui.backend import (FolderEnrolResult, FolderProgress, LiveUpdate,
+from attendance_app.gui.backend import (FolderEnrolResult, FolderProgress, LiveUpdate, TemplateRow,
                                         ModelRow, RecordRow, RosterPlan, RosterRow, ShotCheck,
                                         TrainingOutcome, TrainingRequest, TrainingTick)
 from attendance_app.services.dataset_folder import person_from_folder
@@ -57,6 +57,8 @@ class FakeBackend:
         self.closed_interrupted: list[int] = []
         self.started_sessions: list[str] = []
         self.sync_text: str | None = None  # no shared server
+        self.templates: list[tuple[int, TemplateRow]] = []  # (person id, row)
+        self.removed_templates: list[int] = []
         self.cameras: list[FakeCamera] = []
         self._people: dict[int, Person] = {}
         self.enrolled_crops: dict[int, list[np.ndarray]] = {}
@@ -168,6 +170,13 @@ class FakeBackend:
         for pid in person_ids:
             self._people[pid] = replace(self._people[pid], group=group or None)
         return len(person_ids)
+
+    def person_templates(self, person_id: int) -> list[TemplateRow]:
+        return [t for pid, t in self.templates if pid == person_id]
+
+    def remove_template(self, template_id: int) -> None:
+        self.removed_templates.append(template_id)
+        self.templates = [(pid, t) for pid, t in self.templates if t.template_id != template_id]
 
     def plan_roster_import(self, path: Path) -> RosterPlan:
         return RosterPlan(Path(path), tuple(self.roster_rows), tuple(self.roster_problems))

@@ -35,6 +35,7 @@ class ServicesLive:
     _run: Any
     _recognizer: Any
     _gate: Any  # services.liveness_gate.LivenessGate while a session is open
+    _learner: Any = None  # services.camera_template_learner.CameraTemplateLearner, or None
 
     def open_frame_source(self, spec: str) -> Any:
         return open_frame_source(spec)
@@ -69,6 +70,8 @@ class ServicesLive:
         # The liveness policy (issue 15) decides when a sighting becomes a record, as in `run`.
         settings = self.services.settings
         self._gate = LivenessGate(run, settings.liveness, settings.liveness_wait_s)
+        # Camera templates (issue 12 setting): clearly confirmed live views join the templates.
+        self._learner = self.services.camera_learner(settings.liveness != "off")
         # Warm the gallery here; the camera thread reads it through GalleryProvider, which
         # reloads on its own connection after an enrolment or deletion invalidates it.
         self.services.gallery.current()
@@ -92,7 +95,7 @@ class ServicesLive:
             summary = self._run.summary()
         if self._recognizer is not None:
             self._recognizer.close()
-        self._run = self._recognizer = self._gate = None
+        self._run = self._recognizer = self._gate = self._learner = None
         return summary
 
     def scene_notice(self, result: Any) -> str | None:
@@ -113,6 +116,8 @@ class ServicesLive:
                     png_from_rgb(crop) if crop is not None else record.thumbnail_png))
             for u in result.unknowns:
                 self._run.on_unknown(u.crop, u.best_similarity)
+            if self._learner is not None:
+                self._learner.process(result)
         for u in result.unknowns:
             unknowns.append((u.track_id, u.crop))
         return LiveUpdate(overlays, arrivals, unknowns)

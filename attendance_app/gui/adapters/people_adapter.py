@@ -10,6 +10,7 @@ from typing import Any
 from attendance_app.domain.consent import Consent
 from attendance_app.domain.errors import ValidationError
 from attendance_app.domain.person import Person
+from attendance_app.gui.backend import TemplateRow
 from attendance_app.services.app_services import AppServices
 from attendance_app.services.roster_import import RosterPlan, apply_import, plan_import
 from attendance_app.services.roster_service import RosterService
@@ -60,6 +61,17 @@ class ServicesPeople:
         moved = self._rosters.move_to_group(person_ids, group)
         self.services.gallery.invalidate()
         return moved
+
+    def person_templates(self, person_id: int) -> list[TemplateRow]:
+        """The person's templates of the active model, oldest first ([] before any model)."""
+        model = self.services.models.active_model()
+        if model is None:
+            return []
+        return [TemplateRow(t.id, t.source, t.created_at)
+                for t in self.services.people.templates(person_id, model.id)]
+
+    def remove_template(self, template_id: int) -> None:
+        self.services.people.remove_template(template_id)
 
     def plan_roster_import(self, path: Path) -> RosterPlan:
         return plan_import(Path(path), self.services.people_repository)

@@ -21,6 +21,7 @@ from attendance_app.gui.widgets.group_actions import GroupActions
 from attendance_app.gui.error_presenter import ErrorPresenter
 from attendance_app.gui.widgets.people_table import PeopleTable
 from attendance_app.gui.widgets.person_edit_dialog import PersonEditDialog
+from attendance_app.gui.widgets.template_list import TemplateList
 
 Confirm = Callable[[str, str], bool]
 EditPerson = Callable[[Person], tuple[str, str | None, str | None] | None]
@@ -48,6 +49,7 @@ class PeopleTab(QWidget):
         self.confirm: Confirm = self._ask       # dialogs are the edge: tests replace these
         self.edit_person: EditPerson = self._edit_dialog
         self.table = PeopleTable()
+        self.templates = TemplateList()
         self.summary = QLabel("Loading…")
         self.edit_button = QPushButton("Edit…")
         self.reenrol_button = QPushButton("Re-enrol…")
@@ -60,6 +62,7 @@ class PeopleTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.groups)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.templates)
         layout.addLayout(buttons)
         self.groups.import_requested.connect(self.import_roster)
         self.groups.create_requested.connect(
@@ -73,6 +76,8 @@ class PeopleTab(QWidget):
         self.reenrol_button.clicked.connect(self._reenrol_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self.table.selection_changed.connect(self._update_buttons)
+        self.table.selection_changed.connect(lambda pid: self._show_templates())
+        self.templates.remove_requested.connect(self.remove_template)
         self.table.activated.connect(lambda pid: self.edit_selected())
         self._update_buttons(None)
 
@@ -136,6 +141,40 @@ class PeopleTab(QWidget):
             return
         self.refresh()
         self.people_changed.emit()
+
+    # --- templates (camera templates: issue 12) ---
+    def _show_templates(self) -> None:
+        person = self.selected()
+        if person is None or self._backend is None:
+            self.templates.set_templates(None, [])
+            return
+        try:
+            rows = self._backend.person_templates(person.id)
+        except Exception as exc:
+            self._errors.present("Could not read the templates", exc)
+            return
+        self.templates.set_templates(person.name, rows)
+
+    def remove_template(self, template_id: int) -> None:
+        person = self.selected()
+        if person is None or self._backend is None:
+            return
+        if not self.confirm("Remove template", f"Remove this camera template of "
+                            f"{person.label}?\n\nIt was learned from the live view; the "
+                            "enrolment templates stay."):
+            return
+        if not admin_allowed(self, "removing a template"):
+            return
+        try:
+            self._backend.remove_template(template_id)
+        except Exception as exc:
+            self._errors.present("Template not removed", exc)
+            return
+        self.refresh()
+        self.table.select_person(person.id)
+        self._show_templates()
+        self.people_changed.emit()
+        self.status_message.emit(f"A camera template of {person.name} was removed")
 
     # --- groups and rosters ---
     def _change(self, action, done: str, title: str) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QUrl, Qt, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QInputDialog, QLabel, QPushButton, QSlider, QSpinBox,
                                QVBoxLayout, QWidget)
 
@@ -47,6 +47,11 @@ class SettingsTab(QWidget):
         self.late_spin = QSpinBox()
         self.late_spin.setRange(0, 240)
         self.late_spin.setSuffix(" min after start")
+        self.learn_check = QCheckBox("Learn camera templates")
+        self.learn_check.setToolTip(
+            "A clearly confirmed, live, good view may join the person's templates (at most 5 "
+            "per person, oldest replaced; never for a look-alike). Listed and removable in "
+            "the People tab.")
         self.model_label = QLabel("loading…")
         self.data_label = QLabel(str(data_dir))
         self.data_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -70,6 +75,7 @@ class SettingsTab(QWidget):
         form.addRow("Match threshold", threshold_row)
         form.addRow(self.histogram)
         form.addRow("Confirm after", self.confirm_spin)
+        form.addRow("", self.learn_check)
         form.addRow("Active model", self.model_label)
         general = QGroupBox("Camera and sessions")
         gform = QFormLayout(general)
@@ -120,6 +126,7 @@ class SettingsTab(QWidget):
         self._on_threshold(self.threshold_slider.value())
         self.confirm_spin.setValue(settings.confirm_frames)
         self.late_spin.setValue(settings.late_after_minutes)
+        self.learn_check.setChecked(settings.learn_camera_templates)
 
     def set_cameras(self, cameras: list[str], current: str) -> None:
         self.camera_combo.clear()
@@ -143,7 +150,8 @@ class SettingsTab(QWidget):
         return self._settings.with_changes(
             match_threshold=threshold, confirm_min_similarity=threshold,
             confirm_frames=self.confirm_spin.value(),
-            late_after_minutes=self.late_spin.value(), camera=str(camera))
+            late_after_minutes=self.late_spin.value(), camera=str(camera),
+            learn_camera_templates=self.learn_check.isChecked())
 
     def save(self) -> None:
         if self._backend is None or not admin_allowed(self, "changing the settings"):

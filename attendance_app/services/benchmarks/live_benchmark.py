@@ -27,6 +27,7 @@ import numpy as np
 
 from attendance_app.domain.errors import FaceNotFoundError
 from attendance_app.services.benchmarks.background_load import BusyLoad, load_average
+from attendance_app.services.benchmarks.idphoto_video import read_truth, score_sightings
 from attendance_app.vision.face_detector import MtcnnFaceDetector
 from attendance_app.vision.face_embedder import FaceEmbedder
 from attendance_app.vision.frame_source import VideoFileSource
@@ -73,33 +74,61 @@ class Enrolment:
 def build_gallery(enrolments: Sequence[Enrolment], detector: MtcnnFaceDetector,
                   embedder: FaceEmbedder) -> tuple[Gallery, dict[int, str]]:
     """Person ids 1..n for the photos' largest faces; FaceNotFoundError names a faceless photo."""
-    crops = []
+    vectors, ids = enrolment_embeddings(enrolments, detector, embedder)
+    return Gallery.from_arrays(vectors, ids), {int(i): e.name for i, e in zip(ids, enrolments)}
+
+
+def enrolment_embeddings(enrolments: Sequence[Enrolment], detector: MtcnnFaceDetector,
+                         embedder: FaceEmbedder) -> tuple[np.ndarray, np.ndarray]:
+    """((n, D) unit rows, person ids 1..n) of the photos' largest faces, each prepared as the
+    live loop prepares it: the margin crop, or the embedder's own prepare() (SFace aligns on
+    the five landmarks). FaceNotFoundError names a faceless photo."""
+    inputs = []
+    margin_crop = getattr(embedder, "uses_margin_crop", True)
     for enrolment in enrolments:
-        pairs = detector.detect_and_crop(load_image_rgb(enrolment.photo))
+        rgb = load_image_rgb(enrolment.photo)
+        pairs = detector.detect_and_crop(rgb)
         if not pairs:
             raise FaceNotFoundError(f"{enrolment.photo}: no face found")
-        crops.append(max(pairs, key=lambda p: p[0].box.area)[1])
-    vectors = embedder.embed(np.stack(crops))
-    ids = np.arange(1, len(enrolments) + 1, dtype=np.int64)
-    return Gallery.from_arrays(vectors, ids), {int(i): e.name for i, e in zip(ids, enrolments)}
+        detection, crop = max(pairs, key=lambda p: p[0].box.area)
+        inputs.append(crop if margin_crop else embedder.prepare(rgb, detection))
+    vectors = embedder.embed(np.stack(inputs))
+    return vectors, np.arange(1, len(enrolments) + 1, dtype=np.int64)
+
+
+def policy_overrides(settings: Any, match_policy: tuple[float, float] | None
+                     ) -> dict[str, float]:
+    """LiveRecognizerConfig fields for a model's own (threshold, margin); {} for None."""
+    if match_policy is None:
+        return {}
+    threshold, margin = match_policy
+    floor = max(threshold, settings.confirm_min_similarity - settings.match_threshold + threshold)
+    return {"match_threshold": threshold, "runner_up_margin": margin,
+            "confirm_min_similarity": floor}
 
 
 def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: MtcnnFaceDetector,
                        embedder: FaceEmbedder, settings: Any, every_frame: bool = False,
                        detect_scale: float = 1.0, realtime: bool = True,
                        progress: Progress | None = None, labels_out: Path | None = None,
-                       background_load: int = 0) -> dict[str, Any]:
+                       background_load: int = 0,
+                       match_policy: tuple[float, float] | None = None,
+                       truth: Path | None = None) -> dict[str, Any]:
     """Both passes over `video`; returns the issue-3 JSON keys plus context figures. With
     `labels_out`, every processed frame's tracks are written there (LabelWriter). With
     `background_load` N > 0 both passes run again while N busy processes compete for the CPUs
     (BusyLoad), giving `fps_loaded`, `realtime_fps_loaded`, `people_loaded`,
     `realtime_people_loaded` next to the idle figures; `load_average` holds the 1-minute load
-    average at the start of each pass."""
+    average at the start of each pass. `match_policy` (threshold, margin) replaces the
+    Settings' pair (each model carries its own; the confirmation floor moves with the
+    threshold as in AppServices.make_recognizer). With `truth` (a video generator's truth file)
+    `truth_score` scores each pass's sightings (idphoto_video.score_sightings)."""
     stream = open(labels_out, "w", encoding="utf-8") if labels_out is not None else None
     try:
         gallery, names = build_gallery(enrolments, detector, embedder)
         config = LiveRecognizerConfig.from_settings(settings, every_frame=every_frame,
-                                                    detect_scale=detect_scale)
+                                                    detect_scale=detect_scale,
+                                                    **policy_overrides(settings, match_policy))
 
         def recognizer(paced: bool = False) -> LiveRecognizer:
             # Paced like a camera, detection runs on its own thread: the loop never waits.
@@ -116,6 +145,14 @@ def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: M
             result.update({k: v for k, v in loaded.items() if k.endswith("_loaded")})
             result["background_load"] = background_load
             result["load_average"].update(loaded["load_average"])
+        if truth is not None:
+            shown = read_truth(truth)
+            result["truth_score"] = {
+                "fast": score_sightings(result["sighting_frames"], shown),
+                **({"paced": score_sightings(result["realtime_sighting_frames"], shown)}
+                   if realtime else {})}
+        result["match_threshold"] = config.match_threshold
+        result["runner_up_margin"] = config.runner_up_margin
     finally:
         if stream is not None:
             stream.close()

@@ -262,3 +262,28 @@ def test_max_missed_frames_counts_frames_even_when_detecting_every_third_frame(
                       _config(detect_every_frames=3, max_missed_frames=9))
     track_ids = {t.track_id for r in results for t in r.tracks}
     assert (len(track_ids) == 1) is same_track
+
+
+def test_a_sighting_carries_its_best_views_embedding_and_the_smallest_runner_up_lead() -> None:
+    # Bob's template is a look-alike of Ada's at 0.6; the lead varies with each vote.
+    faces = ScriptedFaces({0: lambda i: (100, 60 + 5 * i)}, {0: [(ADA, 0.8), (ADA, 0.9),
+                                                                  (ADA, 0.85)]})
+    _, results = _run(faces, 9)
+    [sighting] = _sightings(results)
+    assert sighting.embedding is not None and sighting.embedding.shape == (512,)
+    # the best view is the largest face: the third vote (frame 6), similarity 0.85
+    assert float(sighting.embedding @ _BASIS[ADA]) == pytest.approx(0.85, abs=1e-5)
+    assert sighting.quality == pytest.approx(90.0, abs=1e-3)
+    assert sighting.margin == pytest.approx(0.8, abs=1e-5)  # Bob scores ~0 on every vote
+
+
+def test_a_sighting_with_a_close_runner_up_reports_that_small_lead() -> None:
+    # Bob's template: cosine 0.9 to Ada's, so a face at 0.9 to Ada scores 0.81 to Bob: a
+    # confirmation (lead 0.09 > the 0.05 match margin) with a small lead.
+    look_alike = _BASIS[ADA] * 0.9 + _BASIS[200] * np.sqrt(1 - 0.81)
+    gallery = Gallery.from_arrays(np.stack([_BASIS[ADA], look_alike]), np.array([ADA, BOB]))
+    faces = ScriptedFaces({0: _still()}, {0: [(ADA, 0.9)] * 3})
+    _, results = _run(faces, 9, gallery=gallery)
+    [sighting] = _sightings(results)
+    assert sighting.person_id == ADA
+    assert sighting.margin == pytest.approx(0.9 - 0.81, abs=1e-4)
