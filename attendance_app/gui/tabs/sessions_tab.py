@@ -64,6 +64,8 @@ class SessionsTab(QWidget):
         self.attendance.selection_changed.connect(lambda _pid: self._selection_changed())
         self.corrections.correction_requested.connect(self.correct_selected)
         self.corrections.undo_requested.connect(self.undo_selected)
+        self.corrections.liveness_confirm_requested.connect(lambda: self.review_selected(True))
+        self.corrections.liveness_reject_requested.connect(lambda: self.review_selected(False))
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(self.export_selected)
 
@@ -147,16 +149,24 @@ class SessionsTab(QWidget):
             return
         expected = sum(1 for r in rows if r.on_roster) if session.roster_group else None
         self.attendance.set_rows([AttendanceRow(r.person_id or 0, r.name, r.time, r.status,
-                                                None, r.corrections, r.can_undo)
+                                                None, r.corrections, r.can_undo, r.liveness)
                                   for r in rows], expected)
         self._selection_changed()
 
     def _selection_changed(self) -> None:
         row = self.attendance.selected_row()
         self.corrections.set_selection(row.status if row else None,
-                                       bool(row and row.can_undo))
+                                       bool(row and row.can_undo), bool(row and row.flagged))
 
     # --- corrections ---
+    def review_selected(self, confirm: bool) -> None:
+        """Issue 15: confirm or reject the selected record flagged "liveness not shown"."""
+        sid, row = self.selected_session_id(), self.attendance.selected_row()
+        if sid is None or row is None:
+            return
+        method = self._backend.confirm_liveness if confirm else self._backend.reject_liveness
+        self._change(lambda: method(sid, row.person_id, operator_name()), "Review not saved")
+
     def correct_selected(self, status: str) -> None:
         sid, row = self.selected_session_id(), self.attendance.selected_row()
         if sid is None or row is None:

@@ -1,0 +1,73 @@
+"""FaceChallenge: a LivenessChallenge run on camera frames.
+
+Per frame: the face (a given box, or the largest face a detector finds), the observation gate
+(too small / dark / at the edge: a hint, never evidence), FaceMesh, then the pure checker in
+challenge.py. Used by webcam enrolment (with the MTCNN detector) and the kiosk challenge of the
+Live view (with the track's box). Not thread-safe: one caller at a time.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from attendance_app.domain.detection import Detection, Point
+from attendance_app.domain.face_box import FaceBox
+from attendance_app.vision.liveness.challenge import (ChallengeKind, ChallengeStatus,
+                                                      LivenessChallenge, pick_kind)
+from attendance_app.vision.liveness.liveness_monitor import LandmarkerLike
+from attendance_app.vision.liveness.liveness_state import LivenessConfig
+from attendance_app.vision.liveness.observation_gate import rejection_reason
+
+
+
+class DetectorLike(Protocol):
+    def detect(self, rgb: np.ndarray, scale: float = 1.0,
+               with_quality: bool = True) -> list[Detection]: ...
+
+
+class FaceChallenge:
+    """One challenge over a stream of frames; `kind` None picks blink or turn at random."""
+
+    def __init__(self, landmarker: LandmarkerLike, started_s: float,
+                 kind: ChallengeKind | None = None, timeout_s: float = 5.0,
+                 detector: DetectorLike | None = None, config: LivenessConfig | None = None,
+                 rng: random.Random | None = None) -> None:
+        self._landmarker = landmarker
+        self._detector = detector
+        self._cfg = config or LivenessConfig()
+        self.challenge = LivenessChallenge(kind or pick_kind(rng), started_s, timeout_s,
+                                           self._cfg)
+        self.samples = 0  # usable samples fed to the checker
+
+    @property
+    def kind(self) -> ChallengeKind:
+        return self.challenge.kind
+
+    def step(self, rgb: np.ndarray, time_s: float, box: FaceBox | None = None,
+             eyes: tuple[Point, Point] | None = None) -> ChallengeStatus:
+        """Feed one (H, W, 3) uint8 RGB frame taken at `time_s` seconds. Without `box` the
+        detector finds the face (the largest; several faces: a hint, no evidence)."""
+        if box is None:
+            if self._detector is None:
+                raise ValueError("a FaceChallenge without a detector needs the face box")
+            faces = self._detector.detect(rgb, with_quality=False)
+            if not faces:  # in a dark room MTCNN finds nothing: say what would help
+                dark = float(rgb.mean()) < self._cfg.min_luma
+                return self.challenge.update(time_s, None,
+                                             "too dark to judge" if dark else "no face found")
+            if len(faces) > 1 and faces[1].box.area > 0.5 * faces[0].box.area:
+                return self.challenge.update(time_s, None, "only one face in the picture, please")
+            box, eyes = faces[0].box, (faces[0].landmarks[0], faces[0].landmarks[1])
+        grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+        reason = rejection_reason(grey, box, self._cfg)
+        mesh = None if reason else self._landmarker.landmarks(rgb, box, eyes)
+        if reason is None and mesh is None:
+            reason = "no face landmarks found"
+        if mesh is None:
+            return self.challenge.update(time_s, None, reason)
+        self.samples += 1
+        return self.challenge.update(time_s, mesh.xy, None)
