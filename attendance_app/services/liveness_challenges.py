@@ -1,6 +1,7 @@
 """Blink / head-turn challenges on camera frames: the kiosk's (Live view) and enrolment's.
 
-KioskChallenge (one per live session, the GUI thread): when a recognised track has not shown
+KioskChallenge (one per live session, the GUI thread; FaceMesh on the asked face at most 15
+times a second): when a recognised track has not shown
 life `after_s` seconds after it was first seen recognised (or is already *suspect*), the
 person on screen is asked to blink or turn their head (random, `timeout_s` to respond), one
 person at a time. A pass makes the track *live* for the liveness gate (its states are
@@ -47,8 +48,12 @@ class KioskPrompt:
 
 class KioskChallenge:
     def __init__(self, landmarker: LandmarkerLike, after_s: float = 2.0,
-                 timeout_s: float = 5.0, rng: random.Random | None = None) -> None:
+                 timeout_s: float = 5.0, rng: random.Random | None = None,
+                 min_interval_s: float = 1 / 15) -> None:
         self._landmarker = landmarker
+        # FaceMesh runs in the GUI thread while someone is asked: at most 15 times a second
+        # (a blink still spans 2-6 samples), so a 30 fps camera costs half the frames' time
+        self.min_interval_s = min_interval_s
         self.after_s = after_s
         self.timeout_s = timeout_s
         self._rng = rng or random.Random()
@@ -57,6 +62,8 @@ class KioskChallenge:
         self._passed: dict[int, LivenessState] = {}
         self._asked: set[int] = set()
         self._last: tuple[float, KioskPrompt] | None = None
+        self._shown: KioskPrompt | None = None
+        self._last_step: float | None = None
         self.passed = self.failed = 0
 
     def step(self, rgb: np.ndarray | None, result: FrameResult
@@ -70,13 +77,17 @@ class KioskChallenge:
             self._active = None  # the person left: nothing decided, the gate decides
         if self._active is None and rgb is not None:
             self._maybe_start(tracks, now)
-        if self._active is not None and rgb is not None:
+        due = self._last_step is None or now - self._last_step >= self.min_interval_s
+        if self._active is not None and rgb is not None and due:
+            self._last_step = now
             track_id, name, challenge = self._active
             status = challenge.step(rgb, now, box=tracks[track_id].box)
-            prompt = KioskPrompt(track_id, name, status)
+            prompt = self._shown = KioskPrompt(track_id, name, status)
             if status.outcome != "waiting":
                 self._finish(track_id, challenge, status, now)
                 self._last = (now, prompt)
+        elif self._active is not None:
+            prompt = self._shown  # between checked frames the request stays on screen
         elif self._last is not None and now - self._last[0] <= SHOW_OUTCOME_S:
             prompt = self._last[1]
         if not self._passed:
@@ -97,6 +108,7 @@ class KioskChallenge:
                 challenge = FaceChallenge(self._landmarker, now, pick_kind(self._rng),
                                           self.timeout_s)
                 self._active = (track_id, view.name or "", challenge)
+                self._last_step = None  # its first frame is checked at once
                 return
 
     def _finish(self, track_id: int, challenge: FaceChallenge, status: ChallengeStatus,

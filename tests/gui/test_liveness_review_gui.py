@@ -207,3 +207,28 @@ def test_suspect_faces_join_the_review_strip_and_are_confirmed_or_rejected(
     with pytest.raises(Exception, match="not a suspect"):
         backend.confirm_suspect(faces[bob].id, "teacher")  # reviewed already
 
+
+
+def test_a_closed_sessions_suspects_are_reviewed_in_the_sessions_tab(
+        qtbot, require_backend, recorded_errors):
+    backend = require_backend
+    tab = LiveTab(CameraController(parent=None), ErrorPresenter(None, recorded_errors))
+    qtbot.addWidget(tab)
+    tab.set_backend(backend)
+    tab.show_summary = lambda title, text: None
+    _start(tab, "Physics")
+    ada = backend.ids["Ada Lovelace"]
+    _frame(tab, 0.0, [ada])
+    _frame(tab, 3.0)
+    tab.stop_session()  # nobody reviewed it during the lesson
+    sessions = SessionsTab(TaskRunner(), ErrorPresenter(None, recorded_errors))
+    qtbot.addWidget(sessions)
+    sessions.set_backend(backend)
+    sessions.select_session(tab.session.id)
+    assert sessions.suspects.isVisibleTo(sessions)
+    (key,) = sessions.suspects.suspect_keys()
+    assert sessions.attendance.names() == []  # no record: the photo was held back
+    sessions.suspects.card(key).confirm_button.click()
+    assert not recorded_errors.messages
+    assert sessions.suspects.suspect_keys() == [] and not sessions.suspects.isVisibleTo(sessions)
+    assert _status_cell(sessions.attendance, "Ada Lovelace") == "present · confirmed"

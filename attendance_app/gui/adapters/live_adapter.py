@@ -15,7 +15,7 @@ import numpy as np
 
 from attendance_app.config import challenge_enabled
 from attendance_app.domain.attendance import AttendanceStatus
-from attendance_app.domain.errors import ValidationError
+from attendance_app.domain.errors import AttendanceAppError, ValidationError
 from attendance_app.domain.session import Session
 from attendance_app.gui.backend import LiveUpdate, RecordRow, SuspectRow
 from attendance_app.gui.widgets.attendance_list import AttendanceRow
@@ -147,9 +147,17 @@ class ServicesLive:
             else None
 
     def suspect_faces(self, session_id: int) -> list[SuspectRow]:
-        return [SuspectRow(f.unknown_id, self._names.get(f.person_id or 0, f"#{f.person_id}"),
-                           f.reason, f.time, f.snapshot_png)
+        return [SuspectRow(f.unknown_id, self._name_of(f.person_id), f.reason, f.time,
+                           f.snapshot_png)
                 for f in self._review().suspects(session_id)]
+
+    def _name_of(self, person_id: int | None) -> str:
+        if person_id in self._names:
+            return self._names[person_id]  # type: ignore[index]
+        try:  # a past session's suspect, before the People list was loaded
+            return self.services.people_repository.get(person_id).name
+        except AttendanceAppError:  # erased meanwhile
+            return f"#{person_id}"
 
     def confirm_suspect(self, unknown_id: int, by: str) -> None:
         self._review().confirm_suspect(unknown_id, by, self._run)

@@ -74,6 +74,7 @@ class EnrolTab(QWidget):
         self.live_shown = False  # this enrolment's face passed the challenge
         self.challenge_running = False
         self._challenge_busy = False  # a frame is being checked in the runner
+        self._last_hint = ""  # what was wrong with the picture at the last check
         self.capture_button = QPushButton("Capture shot")
         self.capture_button.setObjectName("primaryButton")
         self.photos_button = QPushButton("From photo files…")
@@ -142,6 +143,7 @@ class EnrolTab(QWidget):
             self._errors.present("Liveness check not started", exc)
             return
         self.challenge_running = True
+        self._last_hint = ""
         self._show_challenge(status)
 
     def check_challenge_frame(self, rgb: np.ndarray) -> None:
@@ -170,12 +172,15 @@ class EnrolTab(QWidget):
             self.challenge_banner.setText("Thank you: live face seen. Now capture the shots.")
             self.guidance.reason_label.clear()
         else:
-            self.guidance.refuse(f"{status.prompt.lower()} was not seen in time. A photo "
-                                 "held up to the camera cannot be enrolled; press Capture "
-                                 "shot to try again.")
+            what = "No blink" if status.kind == "blink" else "No head turn"
+            why = f" (the picture: {self._last_hint})" if self._last_hint else ""
+            self.guidance.refuse(f"{what} seen in time{why}. A photo held up to the camera "
+                                 "cannot be enrolled; press Capture shot to try again.")
             self.challenge_banner.setVisible(False)
 
     def _show_challenge(self, status: Any) -> None:
+        if status.outcome == "waiting":
+            self._last_hint = status.hint
         self.challenge_banner.setText(status.text)
         self.challenge_banner.setVisible(True)
 

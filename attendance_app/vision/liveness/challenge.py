@@ -87,6 +87,8 @@ def hint_for(reason: str) -> str:
         return "more light, please"
     if "edge" in text or "outside" in text:
         return "move to the centre of the picture"
+    if "no face found" in text:
+        return "face the camera (come closer if you are far)"
     if "no face" in text or "landmark" in text:
         return "face the camera"
     return reason
