@@ -72,6 +72,9 @@ class Settings:
     learn_camera_templates: bool = False
     camera_template_min_margin: float = 0.10
     camera_templates_per_person: int = 5
+    # Kiosk challenge (issue 15): when passive evidence stays inconclusive the Live view asks
+    # the person to blink or turn their head. "auto" = on when liveness is "require".
+    liveness_challenge: str = "auto"
     record_not_on_roster: bool = True
     late_after_minutes: int = 10
     camera: str = "0"
@@ -145,7 +148,18 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
 }
 
 # The string settings that take one of a few words.
-SETTING_CHOICES: dict[str, tuple[str, ...]] = {"liveness": ("off", "flag", "require")}
+SETTING_CHOICES: dict[str, tuple[str, ...]] = {"liveness": ("off", "flag", "require"),
+                                               "liveness_challenge": ("auto", "on", "off")}
+
+
+def challenge_enabled(settings: Settings) -> bool:
+    """Whether the Live view asks for a blink / head turn (setting liveness_challenge; "auto":
+    only under liveness "require"). Never with liveness "off"."""
+    if settings.liveness == "off":
+        return False
+    if settings.liveness_challenge == "auto":
+        return settings.liveness == "require"
+    return settings.liveness_challenge == "on"
 
 _warnings: dict[str, list[str]] = {}
 _warnings_lock = threading.Lock()

@@ -33,11 +33,13 @@ class RecordSource(str, Enum):
 class LivenessCheck(str, Enum):
     """What the liveness check (issue 15) said about a recognised record: the face showed life
     (blink, 3-D head motion, expression), or it did not while it was watched ("liveness not
-    shown": flagged for review). Records made by hand, at session close, or with the check
-    off carry None."""
+    shown": flagged for review), or a teacher looked at a flagged record or a suspect face and
+    confirmed it was the person ("confirmed by teacher"). Records made by hand, at session
+    close, or with the check off carry None."""
 
     LIVE = "live"
     NOT_SHOWN = "liveness not shown"
+    CONFIRMED = "confirmed by teacher"
 
 
 @dataclass(frozen=True)

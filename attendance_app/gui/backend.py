@@ -40,12 +40,29 @@ class ShotCheck:
 
 
 @dataclass(frozen=True)
+class SuspectRow:
+    """A suspect face awaiting review (issue 15): it matched `name` but never showed life."""
+
+    unknown_id: int
+    name: str
+    reason: str
+    time: datetime
+    thumbnail_png: bytes | None = None
+
+
+@dataclass(frozen=True)
 class LiveUpdate:
-    """What one processed frame means for the Live tab."""
+    """What one processed frame means for the Live tab. `suspects`: suspect faces the
+    liveness gate sent to the review queue with this frame; `prompt`: the kiosk challenge's
+    request to show over the video ("Ada: Please blink — 4 s"), None when nobody is asked;
+    `relist`: records already listed changed (a flagged one showed life after all)."""
 
     overlays: list[FaceOverlay] = field(default_factory=list)
     arrivals: list[AttendanceRow] = field(default_factory=list)
     unknowns: list[tuple[Any, np.ndarray]] = field(default_factory=list)
+    suspects: list[SuspectRow] = field(default_factory=list)
+    prompt: str | None = None
+    relist: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +81,9 @@ class RecordRow:
     """One person of a session as the Live list and the Sessions tab show it. `status` is the
     effective status word ("not seen yet" for a roster member of an open session without a
     record); `time` None when there is no arrival to show (absent, not seen); `corrections`
-    the who/when/why text; `can_undo` when the last correction can be taken back."""
+    the who/when/why text; `can_undo` when the last correction can be taken back;
+    `liveness` the record's liveness mark ("", "live", "liveness not shown", "confirmed by
+    teacher")."""
 
     person_id: int | None
     name: str
@@ -74,6 +93,7 @@ class RecordRow:
     corrections: str = ""
     can_undo: bool = False
     on_roster: bool = True
+    liveness: str = ""
 
 
 @dataclass(frozen=True)

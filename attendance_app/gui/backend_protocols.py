@@ -28,8 +28,8 @@ from attendance_app.reporting.report_table import ReportTable
 if TYPE_CHECKING:
     from attendance_app.gui.backend import (ExistingMatch, FolderEnrolResult, LiveUpdate,
                                             ModelRow, RecordRow, RosterPlan, ShotCheck,
-                                            TemplateRow,
-                                            TrainingOutcome, TrainingRequest, TrainingTick)
+                                            SuspectRow, TemplateRow, TrainingOutcome,
+                                            TrainingRequest, TrainingTick)
 
 
 class LiveBackend(Protocol):
@@ -45,9 +45,14 @@ class LiveBackend(Protocol):
     def stop_session(self) -> dict[str, int]: ...  # the summary counts per status
     def interrupted_sessions(self) -> list[Session]: ...  # open, but nobody holds their lock
     def close_interrupted(self, session_id: int) -> int: ...  # absentees recorded
-    def handle_frame_result(self, result: Any) -> "LiveUpdate": ...
+    def handle_frame_result(self, result: Any, rgb: np.ndarray | None = None
+                            ) -> "LiveUpdate": ...  # rgb: the frame, for the kiosk challenge
     def scene_notice(self, result: Any) -> str | None: ...  # black / frozen / resized picture
     def usual_start(self, group: str | None) -> time | None: ...
+    # issue 15: suspect faces (policy require) of the running session, confirmed or rejected
+    def suspect_faces(self, session_id: int) -> list["SuspectRow"]: ...
+    def confirm_suspect(self, unknown_id: int, by: str) -> None: ...
+    def reject_suspect(self, unknown_id: int, by: str) -> None: ...
 
 
 class SessionsBackend(Protocol):
@@ -58,12 +63,21 @@ class SessionsBackend(Protocol):
     def correct_record(self, session_id: int, person_id: int, status: str, reason: str,
                        by: str) -> "RecordRow": ...
     def undo_correction(self, session_id: int, person_id: int, by: str) -> "RecordRow": ...
+    # issue 15: a record flagged "liveness not shown" is confirmed or rejected (absent)
+    def confirm_liveness(self, session_id: int, person_id: int, by: str) -> "RecordRow": ...
+    def reject_liveness(self, session_id: int, person_id: int, by: str) -> "RecordRow": ...
 
 
 class EnrolBackend(Protocol):
     """The Enrol tab: judging shots and photos, saving a person, enrolling a folder."""
 
     def check_shot(self, rgb: np.ndarray, pose: Pose) -> "ShotCheck": ...  # any thread
+    # issue 15: webcam shots are refused until the face passed a blink / head-turn challenge
+    def start_enrol_challenge(self, kind: str | None = None,
+                              time_s: float | None = None) -> Any: ...  # a ChallengeStatus
+    def enrol_challenge_step(self, rgb: np.ndarray,
+                             time_s: float | None = None) -> Any: ...  # any thread, one at a time
+    def reset_enrol_challenge(self) -> None: ...
     def check_photo(self, path: Path) -> "ShotCheck": ...  # any thread
     def find_existing(self, crops: list[np.ndarray]) -> "ExistingMatch | None": ...
     def enrol(self, name: str, external_id: str | None, group: str | None,

@@ -58,6 +58,8 @@ class ServicesBackend(ServicesPeople, ServicesLive, ServicesEnrol, ServicesTrain
         self._run: Any = None  # services.session_run.SessionRun while a session is open
         self._recognizer: Any = None
         self._gate: Any = None  # the liveness gate of the running session
+        self._kiosk: Any = None  # its kiosk challenge (issue 15) when the setting asks
+        self._enrol_challenge: Any = None  # webcam enrolment's liveness challenge
         # Build the cached services here, in the GUI thread, before any worker asks for them.
         self._enrollment = services.enrollment
         self._people = services.people

@@ -15,15 +15,16 @@ from attendance_app.reporting.session_outcomes import (
 SESSION_COLUMNS = (
     Column("Name"), Column("External ID"), Column("Group"), Column("Status"),
     Column("Time", "datetime"), Column("Similarity", "percent"), Column("Recorded as"),
-    Column("Source"), Column("Corrections"),
+    Column("Source"), Column("Liveness"), Column("Corrections"),
 )
 
 
 def build_session_report(attendance: SessionAttendance,
                          generated_at: datetime | None = None) -> ReportTable:
     """One row per person (see session_outcomes for the order and the absent rule), with the
-    effective status, arrival time, similarity (a fraction), the originally recorded status and
-    the corrections. The summary counts each status and gives the attendance rate."""
+    effective status, arrival time, similarity (a fraction), the originally recorded status,
+    the liveness mark (issue 15: live / liveness not shown / confirmed by teacher; empty when
+    not checked) and the corrections. The summary counts each status and gives the attendance rate."""
     session = attendance.session
     outcomes = session_outcomes(attendance)
     rows = tuple(_row(o) for o in outcomes)
@@ -64,6 +65,7 @@ def _row(outcome: Outcome) -> tuple:
         record.similarity if record else None,
         record.status.value if record else "(no record)",
         record.source.value if record else "",
+        record.liveness.value if record and record.liveness else "",
         corrections_text(record.corrections) if record else "",
     )
 

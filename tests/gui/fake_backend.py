@@ -27,7 +27,9 @@ from attendance_app.domain.session import Session
 from attendance_app.services.scene_notice import scene_notice
 from attendance_app.gui.backend import (FolderEnrolResult, FolderProgress, LiveUpdate, TemplateRow,
                                         ModelRow, RecordRow, RosterPlan, RosterRow, ShotCheck,
-                                        TrainingOutcome, TrainingRequest, TrainingTick)
+                                        SuspectRow, TrainingOutcome, TrainingRequest,
+                                        TrainingTick)
+from attendance_app.services.liveness_challenges import ChallengeStatus
 from attendance_app.services.dataset_folder import person_from_folder
 from attendance_app.gui.task_runner import TaskCancelled
 from attendance_app.gui.widgets.attendance_list import AttendanceRow
@@ -96,12 +98,25 @@ class FakeBackend:
         self.roster_problems: list[str] = []
         self.folder_step_s = 0.0
         self.background_reloads = 0
+        self.suspects: list[SuspectRow] = []  # issue 15
+        self.reviewed: list[tuple[str, int]] = []
 
     def warm_up(self, ctx: Any) -> str:
         return "fake model"
 
     def check_shot(self, rgb, pose) -> ShotCheck:
         return ShotCheck(np.zeros((160, 160, 3), np.uint8))
+
+    # issue 15: the fake's enrolment challenge passes at once (the real one: test_liveness_gui)
+    def start_enrol_challenge(self, kind: str | None = None,
+                              time_s: float | None = None) -> Any:
+        return ChallengeStatus(kind or "blink", "passed", "Please blink")  # type: ignore[arg-type]
+
+    def enrol_challenge_step(self, rgb: np.ndarray, time_s: float | None = None) -> Any:
+        return ChallengeStatus("blink", "passed", "Please blink")
+
+    def reset_enrol_challenge(self) -> None:
+        pass
 
     def check_photo(self, path: Path) -> ShotCheck:
         return ShotCheck(np.zeros((160, 160, 3), np.uint8))
@@ -257,7 +272,26 @@ class FakeBackend:
     def scene_notice(self, result) -> str | None:
         return scene_notice(getattr(result, "events", ()))
 
-    def handle_frame_result(self, result) -> LiveUpdate:
+    # issue 15: suspect faces and flagged records
+    def suspect_faces(self, session_id: int) -> list[SuspectRow]:
+        return list(self.suspects)
+
+    def confirm_suspect(self, unknown_id: int, by: str) -> None:
+        self.suspects = [s for s in self.suspects if s.unknown_id != unknown_id]
+        self.reviewed.append(("confirm", unknown_id))
+
+    def reject_suspect(self, unknown_id: int, by: str) -> None:
+        self.suspects = [s for s in self.suspects if s.unknown_id != unknown_id]
+        self.reviewed.append(("reject", unknown_id))
+
+    def confirm_liveness(self, session_id: int, person_id: int, by: str) -> RecordRow:
+        self.rows[person_id] = replace(self.rows[person_id], liveness="confirmed by teacher")
+        return self.rows[person_id]
+
+    def reject_liveness(self, session_id: int, person_id: int, by: str) -> RecordRow:
+        return self.correct_record(session_id, person_id, "absent", "photo", by)
+
+    def handle_frame_result(self, result, rgb: np.ndarray | None = None) -> LiveUpdate:
         return LiveUpdate([FaceOverlay(FaceBox(10, 10, 60, 70), "confirmed", "Ada 90%")],
                           [AttendanceRow(1, "Ada", datetime.now(), "present")])
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from attendance_app.domain.consent import Consent
-from attendance_app.domain.errors import AttendanceAppError
+from attendance_app.domain.errors import AttendanceAppError, ValidationError
 from attendance_app.domain.enrollment_gate import Pose
 from attendance_app.domain.person import Person
 from attendance_app.gui.backend import (ExistingMatch, FolderEnrolResult, FolderProgress,
@@ -24,17 +24,48 @@ from attendance_app.gui.backend import (ExistingMatch, FolderEnrolResult, Folder
 from attendance_app.gui.task_runner import TaskCancelled
 from attendance_app.services.app_services import AppServices
 from attendance_app.services.dataset_folder import people_folders, person_from_folder
+from attendance_app.services.liveness_challenges import EnrolmentChallenge
+
+NOT_LIVE_YET = ("show that you are a live person first: press Capture shot and blink or turn "
+                "your head when asked (a photo held up to the camera cannot be enrolled)")
 
 
 class ServicesEnrol:
     services: AppServices
     _names: dict[int, str]
     _enrollment: Any
+    _enrol_challenge: EnrolmentChallenge | None
 
     def check_shot(self, rgb: np.ndarray, pose: Pose) -> ShotCheck:
+        """Any thread. A webcam shot is refused until the enrolment challenge passed (issue
+        15); photo files (check_photo) are not challenged."""
+        if self._enrol_challenge is None or not self._enrol_challenge.passed:
+            return ShotCheck(None, (NOT_LIVE_YET,))
         shot = self._enrollment.analyze(rgb, pose)
         box = shot.detection.box if shot.detection is not None else None
         return ShotCheck(shot.crop if shot.accepted else None, shot.problems, box)
+
+    def start_enrol_challenge(self, kind: str | None = None,
+                              time_s: float | None = None) -> Any:
+        """GUI thread: a new blink / head-turn challenge (random unless `kind`); returns its
+        first ChallengeStatus (`time_s`: its start on the frames' clock, default the monotonic
+        clock). The shots' liveness starts over."""
+        challenge = EnrolmentChallenge(self.services.face_mesh(), self.services.detector())
+        status = challenge.start(kind, time_s)  # type: ignore[arg-type]
+        self._enrol_challenge = challenge
+        return status
+
+    def enrol_challenge_step(self, rgb: np.ndarray, time_s: float | None = None) -> Any:
+        """Any thread, one call at a time: feed one camera frame (`time_s` its time, default
+        the monotonic clock) and return the ChallengeStatus. ValidationError when none runs."""
+        challenge = self._enrol_challenge
+        if challenge is None:
+            raise ValidationError("no liveness challenge is running")
+        return challenge.step(rgb, time_s)
+
+    def reset_enrol_challenge(self) -> None:
+        """After saving or Start over: the next person must pass their own challenge."""
+        self._enrol_challenge = None
 
     def check_photo(self, path: Path) -> ShotCheck:
         try:

@@ -11,18 +11,23 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+import numpy as np
+
+from attendance_app.config import challenge_enabled
 from attendance_app.domain.attendance import AttendanceStatus
-from attendance_app.domain.errors import ValidationError
+from attendance_app.domain.errors import AttendanceAppError, ValidationError
 from attendance_app.domain.session import Session
 from attendance_app.services.scene_notice import scene_notice
-from attendance_app.gui.backend import LiveUpdate, RecordRow
+from attendance_app.gui.backend import LiveUpdate, RecordRow, SuspectRow
 from attendance_app.gui.widgets.attendance_list import AttendanceRow
 from attendance_app.gui.widgets.thumbnails import png_from_rgb
 from attendance_app.gui.widgets.video_view import FaceOverlay
 from attendance_app.reporting.session_outcomes import corrections_text
 from attendance_app.services.app_services import AppServices
 from attendance_app.services.live_support import open_frame_source
+from attendance_app.services.liveness_challenges import KioskChallenge
 from attendance_app.services.liveness_gate import LivenessGate
+from attendance_app.services.liveness_review import LivenessReview
 from attendance_app.services.roster_service import RosterService
 
 NOT_SEEN = "not seen yet"
@@ -36,6 +41,7 @@ class ServicesLive:
     _recognizer: Any
     _gate: Any  # services.liveness_gate.LivenessGate while a session is open
     _learner: Any = None  # services.camera_template_learner.CameraTemplateLearner, or None
+    _kiosk: Any  # services.liveness_challenges.KioskChallenge when the challenge is on
 
     def open_frame_source(self, spec: str) -> Any:
         return open_frame_source(spec)
@@ -68,8 +74,15 @@ class ServicesLive:
         run, _resumed = self.services.attendance.start_or_resume(name, roster_group, late_after)
         self._run = run
         # The liveness policy (issue 15) decides when a sighting becomes a record, as in `run`.
+        # Settings are read here: a change applies from the next session start.
         settings = self.services.settings
-        self._gate = LivenessGate(run, settings.liveness, settings.liveness_wait_s)
+        wait_s = settings.liveness_wait_s
+        self._kiosk = None
+        if challenge_enabled(settings):
+            self._kiosk = KioskChallenge(self.services.face_mesh(),
+                                         after_s=min(2.0, settings.liveness_wait_s))
+            wait_s += self._kiosk.timeout_s  # a challenge always ends before the wait does
+        self._gate = LivenessGate(run, settings.liveness, wait_s)
         # Camera templates (issue 12 setting): clearly confirmed live views join the templates.
         self._learner = self.services.camera_learner(settings.liveness != "off")
         # Warm the gallery here; the camera thread reads it through GalleryProvider, which
@@ -95,32 +108,79 @@ class ServicesLive:
             summary = self._run.summary()
         if self._recognizer is not None:
             self._recognizer.close()
-        self._run = self._recognizer = self._gate = self._learner = None
+        self._run = self._recognizer = self._gate = self._kiosk = self._learner = None
         return summary
 
     def scene_notice(self, result: Any) -> str | None:
         return scene_notice(getattr(result, "events", ()))
 
-    def handle_frame_result(self, result: Any) -> LiveUpdate:
+    def handle_frame_result(self, result: Any, rgb: np.ndarray | None = None) -> LiveUpdate:
+        prompt = None
+        if self._kiosk is not None and self._run is not None:
+            # before the gate: a passed challenge makes the track live in this very frame
+            result, asked = self._kiosk.step(rgb, result)
+            prompt = asked.text if asked is not None else None
         overlays = [FaceOverlay(t.box, t.state, _caption(t)) for t in result.tracks]
         arrivals, unknowns = [], []
+        suspects: list[SuspectRow] = []
+        relist = False
         if self._run is not None:
             crops = {s.person_id: s.crop for s in result.sightings}
+            outcome = self._gate.process(result)
+            if outcome.suspects:
+                suspects = self.suspect_faces(self._run.session.id)
+            relist = outcome.upgraded > 0
             # every record committed now (a retried one too), each once, after it is committed;
             # the liveness gate holds back or flags sightings per the Liveness setting
-            for record in self._gate.process(result).records:
+            for record in outcome.records:
                 crop = crops.get(record.person_id)
                 arrivals.append(AttendanceRow(
                     record.person_id, record.person_name or f"#{record.person_id}",
                     record.time, record.effective_status.value,
-                    png_from_rgb(crop) if crop is not None else record.thumbnail_png))
+                    png_from_rgb(crop) if crop is not None else record.thumbnail_png,
+                    liveness=record.liveness.value if record.liveness is not None else ""))
             for u in result.unknowns:
                 self._run.on_unknown(u.crop, u.best_similarity)
             if self._learner is not None:
                 self._learner.process(result)
         for u in result.unknowns:
             unknowns.append((u.track_id, u.crop))
-        return LiveUpdate(overlays, arrivals, unknowns)
+        return LiveUpdate(overlays, arrivals, unknowns, suspects, prompt, relist)
+
+    # ---------------------------------------------------------------- liveness review (15)
+    def _review(self) -> LivenessReview:
+        return LivenessReview(self.services.db, self.services.attendance)
+
+    def _open_run(self, session_id: int | None) -> Any:
+        return self._run if self._run is not None and self._run.session.id == session_id \
+            else None
+
+    def suspect_faces(self, session_id: int) -> list[SuspectRow]:
+        return [SuspectRow(f.unknown_id, self._name_of(f.person_id), f.reason, f.time,
+                           f.snapshot_png)
+                for f in self._review().suspects(session_id)]
+
+    def _name_of(self, person_id: int | None) -> str:
+        if person_id in self._names:
+            return self._names[person_id]  # type: ignore[index]
+        try:  # a past session's suspect, before the People list was loaded
+            return self.services.people_repository.get(person_id).name
+        except AttendanceAppError:  # erased meanwhile
+            return f"#{person_id}"
+
+    def confirm_suspect(self, unknown_id: int, by: str) -> None:
+        self._review().confirm_suspect(unknown_id, by, self._run)
+
+    def reject_suspect(self, unknown_id: int, by: str) -> None:
+        self._review().reject_suspect(unknown_id)
+
+    def confirm_liveness(self, session_id: int, person_id: int, by: str) -> RecordRow:
+        self._review().confirm_record(session_id, person_id, by)
+        return self._row_of(session_id, person_id)
+
+    def reject_liveness(self, session_id: int, person_id: int, by: str) -> RecordRow:
+        self._review().reject_record(session_id, person_id, by, self._open_run(session_id))
+        return self._row_of(session_id, person_id)
 
     # ---------------------------------------------------------------- sessions, GUI thread
     def past_sessions(self, limit: int = 200) -> list[Session]:
@@ -158,7 +218,8 @@ def _record_row(outcome: Any, session_open: bool) -> RecordRow:
         record.time if shows_time else None,
         record.status.value if record is not None else "",
         corrections_text(record.corrections) if record is not None else "",
-        _has_open_correction(record), outcome.on_roster)
+        _has_open_correction(record), outcome.on_roster,
+        record.liveness.value if record is not None and record.liveness is not None else "")
 
 
 def _has_open_correction(record: Any) -> bool:

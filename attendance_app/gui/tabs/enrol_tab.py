@@ -6,6 +6,12 @@ runs entirely in the task runner on its own connection: a preview first turns fo
 person names and takes the Group; then progress (people and photos done, time left) and Cancel
 show in the tab while the rest of the window stays usable; each person is saved whole or not
 at all.
+
+Webcam shots need a live face first (issue 15): the first "Capture shot" asks the person to
+blink or turn their head (random, a few seconds; the banner over the preview says which and
+why a picture is not usable: "come closer", "more light"); camera frames are checked in the
+task runner, one at a time, and only after a pass are shots accepted. Photo files and
+folders are not challenged (they are photos by design).
 """
 
 from __future__ import annotations
@@ -15,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QMessageBox, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from attendance_app.domain.enrollment_gate import Pose
 from attendance_app.domain.errors import ValidationError
@@ -60,6 +66,15 @@ class EnrolTab(QWidget):
         self.preview.clear("The camera preview appears here.")
         self.form = EnrolForm()
         self.guidance = CaptureGuidance(shots)
+        self.challenge_banner = QLabel("")
+        self.challenge_banner.setObjectName("challengePrompt")
+        self.challenge_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.challenge_banner.setWordWrap(True)
+        self.challenge_banner.setVisible(False)
+        self.live_shown = False  # this enrolment's face passed the challenge
+        self.challenge_running = False
+        self._challenge_busy = False  # a frame is being checked in the runner
+        self._last_hint = ""  # what was wrong with the picture at the last check
         self.capture_button = QPushButton("Capture shot")
         self.capture_button.setObjectName("primaryButton")
         self.photos_button = QPushButton("From photo files…")
@@ -70,12 +85,13 @@ class EnrolTab(QWidget):
         self.capture_button.clicked.connect(self.capture_shot)
         self.photos_button.clicked.connect(self._choose_photos)
         self.folder_button.clicked.connect(self._choose_folder)
-        self.reset_button.clicked.connect(self.guidance.reset)
+        self.reset_button.clicked.connect(self.start_over)
         self.save_button.clicked.connect(self.save)
         camera.frame.connect(self._on_frame)
 
     def _build_layout(self) -> None:
         left = QVBoxLayout()
+        left.addWidget(self.challenge_banner)
         left.addWidget(self.preview, 1)
         shots = QHBoxLayout()
         shots.addWidget(self.capture_button)
@@ -114,6 +130,66 @@ class EnrolTab(QWidget):
         self._last_frame = rgb
         if self.isVisible():
             self.preview.set_frame(rgb, [])
+        if self.challenge_running and rgb is not None:
+            self.check_challenge_frame(rgb)
+
+    # --- the liveness challenge (issue 15) ---
+    def start_challenge(self) -> None:
+        if self._backend is None:
+            return
+        try:
+            status = self._backend.start_enrol_challenge()
+        except Exception as exc:
+            self._errors.present("Liveness check not started", exc)
+            return
+        self.challenge_running = True
+        self._last_hint = ""
+        self._show_challenge(status)
+
+    def check_challenge_frame(self, rgb: np.ndarray) -> None:
+        """Check one camera frame in the runner, unless one is still being checked."""
+        if self._challenge_busy or self._backend is None:
+            return
+        self._challenge_busy = True
+        frame, backend = rgb.copy(), self._backend
+
+        def done() -> None:
+            self._challenge_busy = False
+
+        self._runner.submit("liveness check", lambda ctx: backend.enrol_challenge_step(frame),
+                            on_success=self._on_challenge_status, on_finished=done,
+                            on_error=lambda exc: self._errors.present("Liveness check", exc))
+
+    def _on_challenge_status(self, status: Any) -> None:
+        if not self.challenge_running:
+            return
+        self._show_challenge(status)
+        if status.outcome == "waiting":
+            return
+        self.challenge_running = False
+        self.live_shown = status.passed
+        if status.passed:
+            self.challenge_banner.setText("Thank you: live face seen. Now capture the shots.")
+            self.guidance.reason_label.clear()
+        else:
+            what = "No blink" if status.kind == "blink" else "No head turn"
+            why = f" (the picture: {self._last_hint})" if self._last_hint else ""
+            self.guidance.refuse(f"{what} seen in time{why}. A photo held up to the camera "
+                                 "cannot be enrolled; press Capture shot to try again.")
+            self.challenge_banner.setVisible(False)
+
+    def _show_challenge(self, status: Any) -> None:
+        if status.outcome == "waiting":
+            self._last_hint = status.hint
+        self.challenge_banner.setText(status.text)
+        self.challenge_banner.setVisible(True)
+
+    def start_over(self) -> None:
+        self.guidance.reset()
+        self.live_shown = self.challenge_running = False
+        self.challenge_banner.setVisible(False)
+        if self._backend is not None:
+            self._backend.reset_enrol_challenge()
 
     # --- shots ---
     def capture_shot(self) -> None:
@@ -121,6 +197,10 @@ class EnrolTab(QWidget):
             self.guidance.refuse("no camera picture yet")
             return
         if self.guidance.complete:
+            return
+        if not self.live_shown:
+            if not self.challenge_running:
+                self.start_challenge()
             return
         frame, pose, backend = self._last_frame.copy(), self.guidance.current_pose(), self._backend
         self._run("Checking the shot", lambda ctx: backend.check_shot(frame, pose),
@@ -187,7 +267,7 @@ class EnrolTab(QWidget):
         except Exception as exc:
             self._errors.present("Enrolment not saved", exc)
             return None
-        self.guidance.reset()
+        self.start_over()
         self.form.clear()
         self.people_changed.emit()
         self.status_message.emit(f"Saved {person.label} ({len(crops)} face"

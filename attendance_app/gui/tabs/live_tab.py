@@ -4,7 +4,12 @@ and the unknown-face review strip.
 The list shows the roster members not seen yet as well as the arrivals, and after Stop the
 absentees; the correction bar under it marks the selected person present / late / excused /
 absent with a reason, or undoes their last correction (issue 13 items 2 and 3). Stop shows a
-summary; the Sessions tab reopens any past session."""
+summary; the Sessions tab reopens any past session.
+
+Liveness (issue 15): a record marked "liveness not shown" reads "possible photo/screen" in the
+list and the bar offers Confirm / Reject for it; suspect faces (policy require) join the
+review strip with Confirm / Reject; the kiosk challenge's request ("Ada: Please blink") shows
+in a banner over the video."""
 
 from __future__ import annotations
 
@@ -67,6 +72,10 @@ class LiveTab(QWidget):
         self.attendance = AttendanceList()
         self.corrections = CorrectionBar()
         self.unknowns = UnknownReviewStrip()
+        self.challenge_banner = QLabel("")
+        self.challenge_banner.setObjectName("challengePrompt")
+        self.challenge_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.challenge_banner.setVisible(False)
         self._build_layout()
         self.controls.start_requested.connect(self._start_session)
         self.controls.stop_requested.connect(self.stop_session)
@@ -76,6 +85,10 @@ class LiveTab(QWidget):
         self.attendance.selection_changed.connect(self._selection_changed)
         self.corrections.correction_requested.connect(self.correct_selected)
         self.corrections.undo_requested.connect(self.undo_selected)
+        self.corrections.liveness_confirm_requested.connect(lambda: self.review_selected(True))
+        self.corrections.liveness_reject_requested.connect(lambda: self.review_selected(False))
+        self.unknowns.suspect_confirmed.connect(lambda key: self.review_suspect(key, True))
+        self.unknowns.suspect_rejected.connect(lambda key: self.review_suspect(key, False))
         camera.frame.connect(self._on_frame)
         # A replaced worker's last results are recorded, not drawn (issue 11).
         camera.late_result.connect(lambda result: self._on_frame(None, result))
@@ -94,6 +107,7 @@ class LiveTab(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(source_bar)
         left_layout.addWidget(self.scene_label)
+        left_layout.addWidget(self.challenge_banner)
         left_layout.addWidget(self.video, 1)
         left_layout.addWidget(self.unknowns)
         right = QWidget()
@@ -159,6 +173,7 @@ class LiveTab(QWidget):
         self.attendance.start(expected)
         self.reload_rows()  # the roster members, "not seen yet"
         self.unknowns.clear()
+        self._add_suspects(self._backend.suspect_faces(self.session.id))  # a resumed session
         self.controls.set_running(True)
         self._camera.set_processor(processor)
 
@@ -169,6 +184,7 @@ class LiveTab(QWidget):
             return
         self._camera.set_processor(None)
         self.session_running = False
+        self.challenge_banner.setVisible(False)
         self.controls.set_running(False)
         try:
             summary = self._backend.stop_session() if self._backend is not None else {}
@@ -229,7 +245,46 @@ class LiveTab(QWidget):
     def _selection_changed(self, person_id: object) -> None:
         row = self.attendance.selected_row()
         self.corrections.set_selection(row.status if row else None,
-                                       bool(row and row.can_undo))
+                                       bool(row and row.can_undo), bool(row and row.flagged))
+
+    # --- liveness review (issue 15) ---
+    def review_selected(self, confirm: bool) -> None:
+        """Confirm or reject the selected record flagged "liveness not shown"."""
+        row = self.attendance.selected_row()
+        if row is None or self._backend is None or self.session is None:
+            return
+        try:
+            if confirm:
+                self._backend.confirm_liveness(self.session.id, row.person_id, operator_name())
+            else:
+                self._backend.reject_liveness(self.session.id, row.person_id, operator_name())
+        except Exception as exc:
+            self._errors.present("Review not saved", exc)
+            return
+        self.reload_rows()
+        self.records_changed.emit()
+
+    def review_suspect(self, key: Any, confirm: bool) -> None:
+        """Confirm (a record for the person) or reject a suspect face of the review strip."""
+        if self._backend is None:
+            return
+        try:
+            if confirm:
+                self._backend.confirm_suspect(key[1], operator_name())
+            else:
+                self._backend.reject_suspect(key[1], operator_name())
+        except Exception as exc:
+            self._errors.present("Review not saved", exc)
+            return
+        self.unknowns.remove(key)
+        if confirm:
+            self.reload_rows()
+            self.records_changed.emit()
+
+    def _add_suspects(self, suspects: list[Any]) -> None:
+        for s in suspects:
+            self.unknowns.add_suspect(("suspect", s.unknown_id), s.thumbnail_png, s.name,
+                                      s.reason)
 
     def _on_frame(self, rgb: Any, result: Any) -> None:
         if not self.isVisible() and not self.session_running:
@@ -239,7 +294,7 @@ class LiveTab(QWidget):
             self._show_scene_notice(self._backend.scene_notice(result))
         if result is not None and self._backend is not None and self.session_running:
             try:
-                update = self._backend.handle_frame_result(result)
+                update = self._backend.handle_frame_result(result, rgb)
             except Exception as exc:  # keep showing video; report once via the boundary
                 self._errors.present("Recording attendance failed", exc)
                 self.stop_session()
@@ -252,6 +307,11 @@ class LiveTab(QWidget):
                 self._selection_changed(None)
             for key, crop in update.unknowns:
                 self.unknowns.add_unknown(key, crop)
+            self._add_suspects(update.suspects)
+            if update.relist:
+                self.reload_rows()
+            self.challenge_banner.setText(update.prompt or "")
+            self.challenge_banner.setVisible(bool(update.prompt))
         self.fps_label.setText(f"{self._camera.displayed_fps:.1f} fps")
 
 
@@ -271,7 +331,7 @@ def _source_name(spec: str) -> str:
 
 def _list_row(row: RecordRow) -> AttendanceRow:
     return AttendanceRow(row.person_id or 0, row.name, row.time, row.status, None,
-                         row.corrections, row.can_undo)
+                         row.corrections, row.can_undo, row.liveness)
 
 
 def _summary_line(summary: dict[str, int]) -> str:

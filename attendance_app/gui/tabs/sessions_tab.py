@@ -3,6 +3,9 @@
 Left: the sessions, newest first. Right: the chosen session's people (the same list as the Live
 tab: status, arrival time, corrections), the correction bar and Export (CSV, Excel or PDF of
 the session report, with the corrections' who/when/why). Exporting runs in the task runner.
+Issue 15: records flagged "liveness not shown" are confirmed or rejected from the correction
+bar, and the session's suspect faces still awaiting review (policy require) are listed under
+the people with Confirm / Reject, so a teacher can decide after the lesson.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from attendance_app.gui.operator import operator_name
 from attendance_app.gui.task_runner import TaskRunner
 from attendance_app.gui.widgets.attendance_list import AttendanceList, AttendanceRow
 from attendance_app.gui.widgets.correction_bar import CorrectionBar
+from attendance_app.gui.widgets.unknown_review_strip import UnknownReviewStrip
 
 EXPORT_FILTER = "CSV (*.csv);;Excel (*.xlsx);;PDF (*.pdf)"
 ChoosePath = Callable[[str], Path | None]
@@ -54,6 +58,8 @@ class SessionsTab(QWidget):
         self.attendance = AttendanceList()
         self.attendance.counter.setText("")
         self.corrections = CorrectionBar()
+        self.suspects = UnknownReviewStrip(max_cards=200)
+        self.suspects.setVisible(False)
         self.refresh_button = QPushButton("Refresh")
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("The session report as CSV, Excel or PDF, with every "
@@ -64,6 +70,10 @@ class SessionsTab(QWidget):
         self.attendance.selection_changed.connect(lambda _pid: self._selection_changed())
         self.corrections.correction_requested.connect(self.correct_selected)
         self.corrections.undo_requested.connect(self.undo_selected)
+        self.corrections.liveness_confirm_requested.connect(lambda: self.review_selected(True))
+        self.corrections.liveness_reject_requested.connect(lambda: self.review_selected(False))
+        self.suspects.suspect_confirmed.connect(lambda key: self.review_suspect(key, True))
+        self.suspects.suspect_rejected.connect(lambda key: self.review_suspect(key, False))
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(self.export_selected)
 
@@ -84,6 +94,7 @@ class SessionsTab(QWidget):
         right_layout.addLayout(top)
         right_layout.addWidget(self.attendance, 1)
         right_layout.addWidget(self.corrections)
+        right_layout.addWidget(self.suspects)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -137,6 +148,7 @@ class SessionsTab(QWidget):
         if sid is None or self._backend is None:
             self.attendance.set_rows([])
             self._selection_changed()
+            self._show_suspects(None)
             return
         session = self._sessions[sid]
         self.title.setText(_label(session) + ("  (running)" if session.is_open else ""))
@@ -147,16 +159,42 @@ class SessionsTab(QWidget):
             return
         expected = sum(1 for r in rows if r.on_roster) if session.roster_group else None
         self.attendance.set_rows([AttendanceRow(r.person_id or 0, r.name, r.time, r.status,
-                                                None, r.corrections, r.can_undo)
+                                                None, r.corrections, r.can_undo, r.liveness)
                                   for r in rows], expected)
         self._selection_changed()
+        self._show_suspects(sid)
+
+    def _show_suspects(self, session_id: int | None) -> None:
+        self.suspects.clear()
+        finder = getattr(self._backend, "suspect_faces", None)
+        found = finder(session_id) if finder is not None and session_id is not None else []
+        for s in found:
+            self.suspects.add_suspect(("suspect", s.unknown_id), s.thumbnail_png, s.name,
+                                      s.reason)
+        self.suspects.setVisible(bool(found))
+
+    def review_suspect(self, key: Any, confirm: bool) -> None:
+        """Confirm (the person gets a record) or reject a suspect face of this session."""
+        if confirm:
+            action = lambda: self._backend.confirm_suspect(key[1], operator_name())  # noqa: E731
+        else:
+            action = lambda: self._backend.reject_suspect(key[1], operator_name())  # noqa: E731
+        self._change(action, "Review not saved")
 
     def _selection_changed(self) -> None:
         row = self.attendance.selected_row()
         self.corrections.set_selection(row.status if row else None,
-                                       bool(row and row.can_undo))
+                                       bool(row and row.can_undo), bool(row and row.flagged))
 
     # --- corrections ---
+    def review_selected(self, confirm: bool) -> None:
+        """Issue 15: confirm or reject the selected record flagged "liveness not shown"."""
+        sid, row = self.selected_session_id(), self.attendance.selected_row()
+        if sid is None or row is None:
+            return
+        method = self._backend.confirm_liveness if confirm else self._backend.reject_liveness
+        self._change(lambda: method(sid, row.person_id, operator_name()), "Review not saved")
+
     def correct_selected(self, status: str) -> None:
         sid, row = self.selected_session_id(), self.attendance.selected_row()
         if sid is None or row is None:

@@ -1,5 +1,5 @@
 """SettingsTab: camera, match threshold (with the similarity histogram), confirmation frames,
-late-after default, data folder and active model."""
+late-after default, data folder, active model and the liveness policy (issue 15)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from typing import Any
 
 from PySide6.QtCore import QUrl, Qt, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QInputDialog, QLabel, QPushButton, QSlider, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QFrame,
+                               QGroupBox, QHBoxLayout, QInputDialog, QLabel, QPushButton,
+                               QScrollArea, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from attendance_app.config import Settings
 from attendance_app.gui.admin_gate import admin_allowed
 from attendance_app.gui.backend import GuiBackend
 from attendance_app.gui.error_presenter import ErrorPresenter
+from attendance_app.gui.widgets.liveness_settings import LivenessSettings
 from attendance_app.gui.widgets.threshold_histogram import ThresholdHistogram
 
 VIDEO_FILE = "__video_file__"
@@ -53,6 +54,7 @@ class SettingsTab(QWidget):
             "per person, oldest replaced; never for a look-alike). Listed and removable in "
             "the People tab.")
         self.model_label = QLabel("loading…")
+        self.liveness = LivenessSettings()
         self.data_label = QLabel(str(data_dir))
         self.data_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_data_button = QPushButton("Open folder")
@@ -85,10 +87,20 @@ class SettingsTab(QWidget):
         data_row.addWidget(self.data_label, 1)
         data_row.addWidget(self.open_data_button)
         gform.addRow("Data folder", data_row)
+        content = QWidget()
+        groups = QVBoxLayout(content)
+        groups.setContentsMargins(0, 0, 0, 0)
+        groups.addWidget(general)
+        groups.addWidget(recognition)
+        groups.addWidget(self.liveness)
+        groups.addStretch(1)
+        # scrolls on a small screen instead of forcing the window taller
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         layout = QVBoxLayout(self)
-        layout.addWidget(general)
-        layout.addWidget(recognition)
-        layout.addStretch(1)
+        layout.addWidget(scroll, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -127,6 +139,7 @@ class SettingsTab(QWidget):
         self.confirm_spin.setValue(settings.confirm_frames)
         self.late_spin.setValue(settings.late_after_minutes)
         self.learn_check.setChecked(settings.learn_camera_templates)
+        self.liveness.load(settings)
 
     def set_cameras(self, cameras: list[str], current: str) -> None:
         self.camera_combo.clear()
@@ -151,7 +164,8 @@ class SettingsTab(QWidget):
             match_threshold=threshold, confirm_min_similarity=threshold,
             confirm_frames=self.confirm_spin.value(),
             late_after_minutes=self.late_spin.value(), camera=str(camera),
-            learn_camera_templates=self.learn_check.isChecked())
+            learn_camera_templates=self.learn_check.isChecked(),
+            **self.liveness.values())
 
     def save(self) -> None:
         if self._backend is None or not admin_allowed(self, "changing the settings"):

@@ -19,12 +19,17 @@ from attendance_app.gui.widgets.thumbnails import pixmap_from_png
 THUMB = 40
 ATTENDED = ("present", "late", "present (not on roster)")
 MUTED = {"not seen yet": "#8a8f98", "absent": "#b3261e", "excused": "#6b5b00"}
+FLAGGED = "liveness not shown"
+FLAG_COLOUR = "#9a6700"
+LIVENESS_WORDS = {FLAGGED: "possible photo/screen", "confirmed by teacher": "confirmed"}
 
 
 @dataclass(frozen=True)
 class AttendanceRow:
     """One line of the list. `status` is the user-facing word ('present', 'late', 'not seen
-    yet', ...); `time` None when there is no arrival to show; `note` the corrections text."""
+    yet', ...); `time` None when there is no arrival to show; `note` the corrections text;
+    `liveness` the record's liveness mark (issue 15: "liveness not shown" shows as a possible
+    photo/screen to review)."""
 
     person_id: int
     name: str
@@ -33,6 +38,12 @@ class AttendanceRow:
     thumbnail_png: bytes | None = None
     note: str = ""
     can_undo: bool = False
+    liveness: str = ""
+
+    @property
+    def flagged(self) -> bool:
+        """Recorded, but the face never showed life: a teacher should confirm or reject it."""
+        return self.liveness == FLAGGED and self.status in ATTENDED
 
 
 class AttendanceList(QWidget):
@@ -137,10 +148,17 @@ class AttendanceList(QWidget):
             self.table.setItem(i, 1, name)
             self.table.setItem(i, 2, QTableWidgetItem(
                 row.time.strftime("%H:%M:%S") if row.time else ""))
-            status = QTableWidgetItem(row.status)
+            words = LIVENESS_WORDS.get(row.liveness) if row.status in ATTENDED else None
+            status = QTableWidgetItem(f"{row.status} · {words}" if words else row.status)
             status.setData(Qt.ItemDataRole.UserRole, row.status)
             if row.status in MUTED:
                 status.setForeground(QBrush(QColor(MUTED[row.status])))
+            if row.flagged:
+                status.setForeground(QBrush(QColor(FLAG_COLOUR)))
+                status.setToolTip("Liveness not shown: the face did not blink or move like a "
+                                  "real head. Select the row to confirm or reject it.")
+            elif row.liveness:
+                status.setToolTip(f"Liveness: {row.liveness}")
             self.table.setItem(i, 3, status)
             note = QTableWidgetItem(row.note)
             note.setToolTip(row.note)
