@@ -112,7 +112,7 @@ def _outcome_dict(outcome) -> dict:
 
     record = outcome.record
     return {"name": outcome.display_name, "status": outcome.status.value,
-            "time": f"{record.time:%H:%M:%S}" if record and outcome.status.counts_as_attended
+            "time": f"{record.arrival_time:%H:%M:%S}" if record and outcome.status.counts_as_attended
             else None,
             "corrections": corrections_text(record.corrections) if record else ""}
 

@@ -104,7 +104,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def _record_dict(record: AttendanceRecord) -> dict:
     return {"name": record.person_name, "external_id": record.external_id,
-            "status": record.effective_status.value, "time": record.time.isoformat(),
+            "status": record.effective_status.value, "time": record.arrival_time.isoformat(),
             "similarity": None if record.similarity is None else round(record.similarity, 4),
             "session_id": record.session_id, "record_id": record.id,
             "liveness": None if record.liveness is None else record.liveness.value}
@@ -117,7 +117,7 @@ def _json_record(record: AttendanceRecord) -> None:
 def _text_record(record: AttendanceRecord) -> None:
     sim = "" if record.similarity is None else f"  {record.similarity * 100:.0f}%"
     flag = "  [liveness not shown]" if record.needs_liveness_review else ""
-    print(f"{record.time:%H:%M:%S}  {record.effective_status.value:<24} {record.person_name}"
+    print(f"{record.arrival_time:%H:%M:%S}  {record.effective_status.value:<24} {record.person_name}"
           f"{' (' + record.external_id + ')' if record.external_id else ''}{sim}{flag}",
           flush=True)
 

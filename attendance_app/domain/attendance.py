@@ -22,6 +22,10 @@ class AttendanceStatus(str, Enum):
                         AttendanceStatus.PRESENT_NOT_ON_ROSTER)
 
 
+ARRIVAL_ACTION = "arrive"  # the correction the camera adds when an excused person arrives
+ARRIVAL_BY = "camera"
+
+
 class RecordSource(str, Enum):
     """Who made a record: the recogniser, a person by hand, or the session close."""
 
@@ -46,7 +50,9 @@ class LivenessCheck(str, Enum):
 class Correction:
     """A manual change to a record. Corrections are appended, never replacing the original.
 
-    action: 'mark_present' | 'mark_late' | 'excuse' | 'mark_absent' | 'undo'.
+    action: 'mark_present' | 'mark_late' | 'excuse' | 'mark_absent' | 'undo', or 'arrive': the
+    camera recognised someone whose record was made by hand as excused or absent (by 'camera',
+    `at` the moment of arrival; the excuse before it stays in the history).
     new_status: the status the record has after this correction (None for 'undo' means
     'back to the status before the previous correction').
     """
@@ -86,6 +92,20 @@ class AttendanceRecord:
     @property
     def needs_liveness_review(self) -> bool:
         return self.liveness == LivenessCheck.NOT_SHOWN
+
+    @property
+    def arrival_time(self) -> datetime:
+        """When the person arrived: the record's time, or the moment of the camera's 'arrive'
+        correction while that correction is in force (a record made by hand for an excused
+        person who then came)."""
+        times: list[datetime] = [self.time]
+        for c in self.corrections:
+            if c.action == "undo":
+                if len(times) > 1:
+                    times.pop()
+            elif c.new_status is not None:
+                times.append(c.at if c.action == ARRIVAL_ACTION else times[-1])
+        return times[-1]
 
     @property
     def effective_status(self) -> AttendanceStatus:

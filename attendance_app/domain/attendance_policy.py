@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from attendance_app.domain.attendance import (
+    ARRIVAL_ACTION,
+    ARRIVAL_BY,
     AttendanceRecord,
     AttendanceStatus,
     Correction,
@@ -111,6 +113,10 @@ class AttendancePolicy:
         return [AttendanceDecision(self._session.id, pid, AttendanceStatus.ABSENT, time, None,
                                    RecordSource.SESSION_CLOSE) for pid in missing]
 
+    def arrival_status(self, time: datetime) -> AttendanceStatus:
+        """Present, or late when `time` is after the session's late-after time."""
+        return self._arrival_status(time)
+
     def _arrival_status(self, time: datetime) -> AttendanceStatus:
         late_after = self._session.late_after
         return (AttendanceStatus.LATE if late_after is not None and time > late_after
@@ -148,6 +154,26 @@ def make_correction(record: AttendanceRecord, action: str, by: str, at: datetime
     if record.effective_status is new_status:
         raise ValidationError(f"the record is already {new_status.value}")
     return Correction(record.id, action, new_status, by.strip(), at, reason)
+
+
+def awaits_arrival(record: AttendanceRecord) -> bool:
+    """A record made by hand that says the person did not come (excused, or marked absent
+    before the close): if the camera then recognises them, they did come after all."""
+    return (record.source == RecordSource.MANUAL and record.id is not None
+            and record.effective_status in (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT))
+
+
+def arrival_correction(record: AttendanceRecord, status: AttendanceStatus, at: datetime,
+                       similarity: float) -> Correction:
+    """The camera's correction for a person recognised at `at` whose record says excused or
+    absent (awaits_arrival): the arrival is recorded as `status` (present or late) and the
+    excuse before it stays in the history. ValidationError when the record awaits none."""
+    if not awaits_arrival(record):
+        raise ValidationError("only a hand-made excused or absent record can get an arrival")
+    was = record.effective_status.value
+    return Correction(record.id, ARRIVAL_ACTION, status, ARRIVAL_BY, at,  # type: ignore[arg-type]
+                      f"recognised at {at:%H:%M} while marked {was} "
+                      f"(similarity {similarity:.2f})")
 
 
 def mark_present(record: AttendanceRecord, by: str, at: datetime, reason: str = "") -> Correction:

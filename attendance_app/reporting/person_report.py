@@ -65,6 +65,6 @@ def _row(session: SessionAttendance, outcome: Outcome) -> tuple:
     record = outcome.record
     return (
         session.session.started_at.date(), session.session.name, outcome.status.value,
-        record.time if record else None, record.similarity if record else None,
+        record.arrival_time if record else None, record.similarity if record else None,
         corrections_text(record.corrections) if record else "",
     )

@@ -61,7 +61,7 @@ def _row(outcome: Outcome) -> tuple:
     return (
         outcome.display_name, outcome.external_id or "", outcome.group or "",
         outcome.status.value,
-        record.time if record and outcome.status not in _NO_ARRIVAL else None,
+        record.arrival_time if record and outcome.status not in _NO_ARRIVAL else None,
         record.similarity if record else None,
         record.status.value if record else "(no record)",
         record.source.value if record else "",

@@ -11,6 +11,9 @@ Correction appended (who, when, why; the record itself never changes). A person 
 recorded (a roster member not seen yet, or absent with no record) first gets a MANUAL record
 saying *absent* at the moment of the correction, and the wanted status is a correction on it, so
 every manual change carries who/why and `undo` can take it back.
+A person excused (or marked absent) by hand who then arrives is recognised as usual: the
+arrival is the camera's 'arrive' correction on that record (present or late, at the arrival
+time), so the report shows them present/late with the excuse still in the corrections.
 """
 
 from __future__ import annotations
@@ -191,11 +194,16 @@ class AttendanceService:
         if not lock.acquire():
             raise ValidationError(f"session {session.name!r} is being run by another window or "
                                   f"command right now")
+        records = self._records.list_for_session(session.id)
         policy = AttendancePolicy(session, roster, self._settings.record_not_on_roster,
-                                  already_recorded=self._records.recorded_person_ids(session.id))
+                                  already_recorded={r.person_id for r in records
+                                                    if r.person_id is not None})
+        manual = {r.person_id for r in records
+                  if r.source == RecordSource.MANUAL and r.person_id is not None}
         return SessionRun(self._db, session, policy, len(roster) if roster else None,
                           self._clock, write_timeout_ms=self._write_timeout_ms,
-                          retry_interval_s=self._retry_interval_s, release=lock.release)
+                          retry_interval_s=self._retry_interval_s, release=lock.release,
+                          manual_ids=manual)
 
 
 _ACTION: dict[AttendanceStatus, str] = {

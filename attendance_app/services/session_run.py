@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from attendance_app.domain.attendance import AttendanceRecord, AttendanceStatus, LivenessCheck
-from attendance_app.domain.attendance_policy import AttendanceDecision, AttendancePolicy
+from attendance_app.domain.attendance_policy import (AttendanceDecision, AttendancePolicy,
+                                                     arrival_correction, awaits_arrival)
 from attendance_app.domain.errors import AttendanceAppError, DatabaseError
 from attendance_app.domain.session import Session
 from attendance_app.storage.attendance_repository import AttendanceRepository
@@ -43,7 +44,8 @@ class SessionRun:
                  clock: Callable[[], datetime] = datetime.now, *,
                  write_timeout_ms: int | None = None, retry_interval_s: float = 0.0,
                  monotonic: Callable[[], float] = time.monotonic,
-                 release: Callable[[], None] | None = None) -> None:
+                 release: Callable[[], None] | None = None,
+                 manual_ids: Iterable[int] = ()) -> None:
         self._db = db
         self.session = session
         self._policy = policy
@@ -58,6 +60,9 @@ class SessionRun:
         self._monotonic = monotonic
         self._last_failure_at: float | None = None
         self._release = release  # gives up the session's lock (after close or detach)
+        # People whose record was made by hand: if it says excused or absent and the camera
+        # then recognises them, their arrival is added to it (`_arrive`), once.
+        self._manual_ids: set[int] = set(manual_ids)
 
     # ----------------------------------------------------------------- events
     def on_sighting(self, person_id: int, similarity: float, crop: np.ndarray | None = None,
@@ -67,10 +72,13 @@ class SessionRun:
         this sighting's (unless already recorded / off the roster and ignored / session
         closed / not written yet, see `pending`) and any held earlier that were written now.
         `liveness` is stored on the record (None: not checked)."""
-        decision = self._policy.on_sighting(person_id, when or self._clock(), similarity)
+        when = when or self._clock()
+        decision = self._policy.on_sighting(person_id, when, similarity)
         if decision is not None:
             thumbnail = encode_png(crop) if crop is not None else None
             self.pending.append((decision, thumbnail, liveness))
+        elif person_id in self._manual_ids and not self._policy.is_closed:
+            return self._flush_live() + self._arrive(person_id, when, similarity)
         return self._flush_live()
 
     def on_sightings(self, sightings: Iterable[Any]) -> list[AttendanceRecord]:
@@ -139,6 +147,7 @@ class SessionRun:
         so a later sighting adds nothing). Raises ValidationError when they have a record."""
         decision = self._policy.mark_present_manually(person_id, when or self._clock())
         self.pending.append((replace(decision, status=status), None, None))
+        self._manual_ids.add(person_id)
         written = self.flush_pending()
         if not written:
             raise DatabaseError(self.last_error or "the record could not be written yet")
@@ -180,6 +189,30 @@ class SessionRun:
                 "roster_size": self.roster_size if self.roster_size is not None else -1}
 
     # -------------------------------------------------------------- internals
+    def _arrive(self, person_id: int, when: datetime, similarity: float
+                ) -> list[AttendanceRecord]:
+        """A person marked excused (or absent) by hand is recognised: the arrival is added to
+        their record as the camera's correction (present or late by the usual rule), once; a
+        record corrected to present meanwhile, or an arrival the teacher undid, is left alone.
+        A refused write is reported in `last_error` and tried again at the next sighting."""
+        try:
+            with self._live_timeout():
+                record = next((r for r in self._records.list_for_session(self.session.id)
+                               if r.person_id == person_id), None)
+                if record is None or not awaits_arrival(record) or any(
+                        c.action == "arrive" for c in record.corrections):
+                    self._manual_ids.discard(person_id)
+                    return []
+                status = self._policy.arrival_status(when)
+                self._records.add_correction(arrival_correction(record, status, when,
+                                                                similarity))
+                updated = self._records.get(record.id)  # type: ignore[arg-type]
+        except AttendanceAppError as exc:
+            self.last_error = f"the arrival of an excused person was not written yet: {exc}"
+            return []
+        self._manual_ids.discard(person_id)
+        return [updated]
+
     def _flush_live(self) -> list[AttendanceRecord]:
         """`flush_pending` for live events: not again before the retry interval after a failure,
         and waiting at most `write_timeout_ms` for a lock."""

@@ -33,7 +33,8 @@ from attendance_app.storage.biometric_columns import BiometricColumn, next_row_i
 from attendance_app.storage.database import AppDatabase, inserted_id
 from attendance_app.storage.time_codec import from_db, now, to_db
 
-CORRECTION_ACTIONS = ("mark_present", "mark_late", "excuse", "mark_absent", "undo")
+CORRECTION_ACTIONS = ("mark_present", "mark_late", "excuse", "mark_absent", "undo",
+                      "arrive")  # the camera: an excused person came after all
 
 _RECORD_COLUMNS = ("session_id", "person_id", "person_name", "external_id", "group_name",
                    "status", "time", "similarity", "source", "thumbnail_png", "created_at",

@@ -7,6 +7,7 @@ leaves no half-saved person, and the GUI thread never blocks for more than 100 m
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 import pytest
@@ -22,41 +23,61 @@ from attendance_app.services.app_services import AppServices
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 BLOCK_LIMIT_S = 0.100
-# The wall-clock gap also holds time the worker thread kept the GIL (torch/MTCNN Python code) or
-# the OS gave other processes: measured up to 340 ms on the idle 2-core machine (load 1.0) while
-# the GUI thread's own work stayed <= 4 ms. 100 ms of wall clock is the goal (issue 13, open);
-# what is asserted is no freeze a user would see as a hang (the reported defect: seconds).
-FREEZE_LIMIT_S = 1.0
+# On a machine with more runnable threads than cores the OS alone can keep the GUI thread off
+# the CPU for 100+ ms (measured: 80-140 ms of run-queue wait at load 13-16 on 2 cores, every other
+# gap <= 50 ms); there only a freeze a user would call a hang is asserted.
+OVERLOADED_LIMIT_S = 1.0
+
+
+def _thread_schedstat() -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for one) of the calling thread (Linux);
+    (0, 0) elsewhere. What is left of a gap after both is time spent asleep: the event loop's
+    own wait, or waiting for the GIL held by another thread."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            run, wait, _ = f.read().split()
+        return int(run) / 1e9, int(wait) / 1e9
+    except OSError:
+        return 0.0, 0.0
 
 
 class Watchdog:
     """A 10 ms timer on the GUI thread. Between two ticks it measures the wall-clock gap (how
-    long the event loop did not get round to the timer) and the CPU time the GUI thread itself
-    used (work done on it: saving, decoding, building widgets). On an overloaded machine the
-    wall gap also holds time the OS gave other processes (the idle loop alone then shows
-    100+ ms gaps), so the wall gap is only asserted when the load average is below the core
-    count; the GUI thread's own CPU time is asserted always."""
+    long the event loop did not get round to the timer) and splits the longest one into the
+    GUI thread's own CPU time (work done on it: saving, decoding, building widgets), its wait
+    for a CPU (other processes) and the rest (asleep: the timer interval, or waiting for the
+    GIL: a one-time weight conversion in a worker once caused 0.3-1.7 s of that)."""
 
     def __init__(self) -> None:
         self.timer = QTimer()
         self.timer.setInterval(10)
         self.timer.timeout.connect(self._tick)
         self.longest_wall = self.longest_cpu = 0.0
-        self._wall = self._cpu = 0.0
+        self.longest_split = (0.0, 0.0)
+        self._last = (0.0, 0.0, 0.0)
 
     def start(self) -> None:
-        self._wall, self._cpu = time.perf_counter(), time.thread_time()
+        self._last = (time.perf_counter(), *_thread_schedstat())
         self.timer.start()
 
     def _tick(self) -> None:
-        wall, cpu = time.perf_counter(), time.thread_time()
-        self.longest_wall = max(self.longest_wall, wall - self._wall)
-        self.longest_cpu = max(self.longest_cpu, cpu - self._cpu)
-        self._wall, self._cpu = wall, cpu
+        now = (time.perf_counter(), *_thread_schedstat())
+        wall, cpu, runq = (a - b for a, b in zip(now, self._last))
+        self.longest_cpu = max(self.longest_cpu, cpu)
+        if wall > self.longest_wall:
+            self.longest_wall, self.longest_split = wall, (cpu, runq)
+        self._last = now
 
     def stop(self) -> tuple[float, float]:
         self.timer.stop()
         return self.longest_wall, self.longest_cpu
+
+    def describe(self) -> str:
+        cpu, runq = self.longest_split
+        return (f"longest gap {self.longest_wall * 1000:.0f} ms (GUI-thread CPU {cpu * 1000:.0f}, "
+                f"waiting for a CPU {runq * 1000:.0f}, asleep or waiting for the GIL "
+                f"{(self.longest_wall - cpu - runq) * 1000:.0f}), longest GUI-thread CPU "
+                f"{self.longest_cpu * 1000:.0f} ms, load {os.getloadavg()[0]:.1f}")
 
 
 def _overloaded() -> bool:
@@ -75,6 +96,10 @@ def warm_services(tmp_path_factory):
 
 @pytest.fixture
 def tab(qtbot, tmp_path, warm_services, recorded_errors):
+    # The window's warm-up converts the weights into the data dir before anyone can enrol; a
+    # data dir without them would make the folder job convert them itself (protobuf parsing
+    # and torch.save hold the GIL: 0.3-1.7 s gaps measured), which is not what a user meets.
+    shutil.copytree(warm_services.paths.models_dir, tmp_path / "data" / "models")
     services = AppServices.open(AppPaths.resolve(str(tmp_path / "data")), Settings())
     services.adopt_models(warm_services)
     backend = ServicesBackend(services)
@@ -119,11 +144,10 @@ def test_a_folder_is_enrolled_in_the_background_with_names_group_and_progress(
     assert {p.group for p in people.values()} == {"Cast"}
     assert all(p.template_count >= 1 for p in people.values())
     assert any("of 5 people" in t and "photos" in t for t in progress), progress[-3:]
-    print(f"watchdog: longest gap {longest_wall * 1000:.0f} ms, GUI-thread CPU "
-          f"{longest_cpu * 1000:.0f} ms, load {os.getloadavg()[0]:.1f}")
-    assert longest_cpu < BLOCK_LIMIT_S, f"GUI thread busy for {longest_cpu * 1000:.0f} ms"
-    if not _overloaded():
-        assert longest_wall < FREEZE_LIMIT_S, f"GUI blocked for {longest_wall * 1000:.0f} ms"
+    print("watchdog:", watchdog.describe())
+    assert longest_cpu < BLOCK_LIMIT_S, watchdog.describe()
+    limit = OVERLOADED_LIMIT_S if _overloaded() else BLOCK_LIMIT_S
+    assert longest_wall < limit, watchdog.describe()
 
 
 def test_cancel_stops_the_enrolment_and_leaves_no_half_saved_person(qtbot, tab, dataset):

@@ -114,3 +114,37 @@ def test_deleting_a_person_asks_first_and_removes_them(qtbot, open_window):
     tab.confirm = lambda title, text: True
     tab.delete_button.click()
     assert backend.people() == [] and tab.table.visible_names() == []
+
+
+class _EndingCamera:
+    """A recording of a few frames: read() returns None at its end, as a video file does."""
+
+    is_live = False
+
+    def __init__(self, frames: int = 3) -> None:
+        self.left = frames
+
+    def read(self):
+        self.left -= 1
+        return np.full((120, 160, 3), 90, np.uint8) if self.left >= 0 else None
+
+    def close(self) -> None:
+        pass
+
+
+def test_starting_a_session_after_the_video_ended_plays_it_again(qtbot, open_window):
+    backend = FakeBackend()
+    opened: list[str] = []
+    backend.open_frame_source = lambda spec: opened.append(spec) or _EndingCamera()
+    window = open_window(backend)
+    qtbot.waitUntil(lambda: window.models_ready, timeout=5000)
+    live = window.live_tab
+    live.start_source("clip.mp4")
+    qtbot.waitUntil(lambda: "End of video" in live.fps_label.text(), timeout=5000)
+    assert "Start plays it again" in live.fps_label.text()
+    before = len(opened)
+    live.controls.name_edit.setText("Math 101")
+    live.controls.start_button.click()
+    assert live.session_running
+    qtbot.waitUntil(lambda: len(opened) > before, timeout=5000)
+    assert opened[-1] == "clip.mp4"

@@ -166,3 +166,72 @@ def test_a_past_session_is_corrected_later_and_a_second_undo_is_refused(
     sessions.undo_selected()
     assert "nothing" in recorded_errors.messages[-1][0].lower() or \
         "no correction" in recorded_errors.messages[-1][1].lower()
+
+
+def test_an_excused_person_who_then_arrives_is_recorded_late_with_the_excuse_kept(
+        qtbot, live, backend, tmp_path, recorded_errors):
+    opened = datetime.now().replace(microsecond=0) - timedelta(minutes=30)
+    live.controls.clock = lambda: opened  # late after: 20 minutes ago, so an arrival is late
+    live.controls.set_late_default(10)
+    live.controls.roster_combo.setCurrentIndex(live.controls.roster_combo.findData(GROUP))
+    live.controls.name_edit.setText("Math 101")
+    live.controls.start_button.click()
+    assert live.session_running, recorded_errors.messages
+    bob = backend.ids["Bob Smith"]
+    live.attendance.select_person(bob)
+    live.corrections.buttons["excused"].click()          # a note said Bob would not come
+    assert live.attendance.statuses()["Bob Smith"] == "excused"
+    _sighting(live, bob)                                  # ... and then he walks in
+    assert live.attendance.statuses()["Bob Smith"] == "late"
+    shown = next(r for r in live.attendance.rows() if r.person_id == bob)
+    assert shown.time is not None and shown.time > opened
+    assert "doctor's note" in shown.note and shown.can_undo  # the excuse stays visible
+    record = next(r for r in backend.services.attendance.records(live.session.id)
+                  if r.person_id == bob)
+    assert [(c.action, c.by) for c in record.corrections][-1] == ("arrive", "camera")
+    assert record.corrections[0].action == "excuse" and record.arrival_time == shown.time
+    _sighting(live, bob)                                  # seen again: nothing more is added
+    again = next(r for r in backend.services.attendance.records(live.session.id)
+                 if r.person_id == bob)
+    assert len(again.corrections) == 2
+    live.controls.stop_button.click()
+    assert live.attendance.statuses()["Bob Smith"] == "late"
+    assert not recorded_errors.messages
+
+    sessions = SessionsTab(TaskRunner(), ErrorPresenter(None, recorded_errors))
+    qtbot.addWidget(sessions)
+    sessions.set_backend(backend)
+    sessions.select_session(live.session.id)
+    assert sessions.attendance.statuses()["Bob Smith"] == "late"
+    for fmt in ("csv", "xlsx"):
+        path = tmp_path / f"math.{fmt}"
+        sessions.choose_path = lambda suggested, p=path: p
+        sessions.export_selected()
+        qtbot.waitUntil(lambda p=path: p.exists(), timeout=20_000)
+    rows = list(csv.reader((tmp_path / "math.csv").open(encoding="utf-8-sig")))
+    header = rows[0]
+    row = next(r for r in rows if r and r[header.index("Name")] == "Bob Smith")
+    assert row[header.index("Status")] == "late"
+    assert row[header.index("Time")].endswith(f"{shown.time:%H:%M:%S}")  # the arrival
+    notes = row[header.index("Corrections")]
+    assert "excuse -> excused (doctor's note)" in notes and "camera: arrive -> late" in notes
+    book = openpyxl.load_workbook(tmp_path / "math.xlsx")
+    cells = [str(c) for sheet in book.worksheets for r in sheet.iter_rows(values_only=True)
+             for c in r if c]
+    assert any("doctor's note" in c and "arrive -> late" in c for c in cells)
+
+
+def test_an_arrival_the_teacher_undid_is_not_added_again(qtbot, live, backend, recorded_errors):
+    live.controls.roster_combo.setCurrentIndex(live.controls.roster_combo.findData(GROUP))
+    live.controls.start_button.click()
+    bob = backend.ids["Bob Smith"]
+    live.attendance.select_person(bob)
+    live.corrections.buttons["excused"].click()
+    _sighting(live, bob)
+    assert live.attendance.statuses()["Bob Smith"] == "present"   # on time
+    live.attendance.select_person(bob)
+    live.corrections.undo_button.click()           # it was his twin: the excuse stands
+    assert live.attendance.statuses()["Bob Smith"] == "excused"
+    _sighting(live, bob)
+    assert live.attendance.statuses()["Bob Smith"] == "excused"
+    assert not recorded_errors.messages

@@ -41,6 +41,17 @@ def test_a_success_message_expires_into_the_state_and_has_no_warning_icon(qtbot,
     qtbot.waitUntil(lambda: window.status_label.text().startswith("Ready"), timeout=2000)
 
 
+def test_a_new_state_replaces_an_old_success_note_but_not_a_warning(qtbot, window):
+    line = window.status_line
+    window.camera.opened.emit("clip.mp4")
+    line.flash("3 people enrolled from 3 photos.", "success")  # 8 s by default
+    line.set_state("Ready · Session 'Math 101' running")       # Start was pressed
+    assert window.status_label.text() == "Ready · Session 'Math 101' running"
+    line.flash("The record could not be written yet", "warning")
+    line.set_state("Ready")
+    assert window.status_label.text() == "The record could not be written yet"
+
+
 def test_saving_a_person_says_so_and_photo_guidance_says_one_photo_is_enough(qtbot, window):
     tab = window.enrol_tab
     tab.guidance.accept(np.zeros((160, 160, 3), np.uint8), from_photo=True)

@@ -134,10 +134,12 @@ class ServicesLive:
             # the liveness gate holds back or flags sightings per the Liveness setting
             for record in outcome.records:
                 crop = crops.get(record.person_id)
+                # an excused person's arrival keeps the excuse visible (note) and undoable
                 arrivals.append(AttendanceRow(
                     record.person_id, record.person_name or f"#{record.person_id}",
-                    record.time, record.effective_status.value,
+                    record.arrival_time, record.effective_status.value,
                     png_from_rgb(crop) if crop is not None else record.thumbnail_png,
+                    corrections_text(record.corrections), _has_open_correction(record),
                     liveness=record.liveness.value if record.liveness is not None else ""))
             for u in result.unknowns:
                 self._run.on_unknown(u.crop, u.best_similarity)
@@ -215,7 +217,7 @@ def _record_row(outcome: Any, session_open: bool) -> RecordRow:
                                                                 AttendanceStatus.EXCUSED)
     return RecordRow(
         record.person_id if record is not None else outcome.key, outcome.display_name, status,
-        record.time if shows_time else None,
+        record.arrival_time if shows_time else None,
         record.status.value if record is not None else "",
         corrections_text(record.corrections) if record is not None else "",
         _has_open_correction(record), outcome.on_roster,

@@ -91,8 +91,12 @@ class ServicesPeople:
                 shot = enrolment.analyze_file(photo)
                 if not shot.accepted:
                     raise ValidationError(f"photo {photo.name}: {'; '.join(shot.problems)}")
-                enrolment.enroll_crops("", [shot.crop], consent, source="roster",
-                                       existing_person_id=person_id)
+                # With its landmarks and face context, as a folder or a photo enrolment
+                # stores it (the same preprocessing at enrolment and at recognition).
+                quality = shot.detection.quality if shot.detection is not None else None
+                enrolment.enroll_crops("", [shot.crop], consent, qualities=[quality],
+                                       source="roster", existing_person_id=person_id,
+                                       landmarks=[shot.landmarks], contexts=[shot.context])
 
             def progress(done: int, total: int, name: str) -> bool:
                 ctx.report_progress(done / max(total, 1), f"{done} of {total} rows: {name}")

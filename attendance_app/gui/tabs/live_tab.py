@@ -94,7 +94,8 @@ class LiveTab(QWidget):
         camera.late_result.connect(lambda result: self._on_frame(None, result))
         camera.failed.connect(self._on_camera_failed)
         camera.opened.connect(lambda spec: self.source_label.setText(f"Source: {_source_name(spec)}"))
-        camera.ended.connect(lambda: self.fps_label.setText("End of video"))
+        camera.ended.connect(lambda: self.fps_label.setText(
+            "End of video" if self.session_running else "End of video: Start plays it again"))
 
     def _build_layout(self) -> None:
         source_bar = QHBoxLayout()
@@ -176,6 +177,10 @@ class LiveTab(QWidget):
         self._add_suspects(self._backend.suspect_faces(self.session.id))  # a resumed session
         self.controls.set_running(True)
         self._camera.set_processor(processor)
+        if not self._camera.running and self._camera.spec:
+            # A video that ended while the teacher was enrolling (or a camera that stopped)
+            # would leave a session that can never see anyone: play the source again.
+            self.start_source(self._camera.spec)
 
     def stop_session(self, quiet: bool = False) -> None:
         """Close the running session; then the absentees are listed and (unless `quiet`, at

@@ -9,6 +9,10 @@ registers nothing; the active model is never touched by a run. Activation (re-em
 stored crop) is a second job with a progress bar. Counts, the model list and discarding are
 quick database reads/writes in the GUI thread. Errors go to the ErrorPresenter and the tab
 keeps its last good state.
+
+The tab assembles small widgets and keeps only the jobs and the button states: what to train
+on (TrainingDataBox, AdvancedSettings), Start/progress (TrainingRunBox), the live curves
+(TrainingPlots), the before/after verdict (VerdictPanel) and the models (RegisteredModelsBox).
 """
 
 from __future__ import annotations
@@ -17,8 +21,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from attendance_app.gui.admin_gate import admin_allowed
 from attendance_app.gui.dialogs.confirm_dialog import confirm_destructive
@@ -26,11 +29,13 @@ from attendance_app.gui.backend import (GuiBackend, ModelRow, TrainingOutcome, T
                                         TrainingTick)
 from attendance_app.gui.error_presenter import ErrorPresenter, user_message
 from attendance_app.gui.task_runner import TaskHandle, TaskRunner
+from attendance_app.gui.widgets.registered_models_box import RegisteredModelsBox
 from attendance_app.gui.widgets.training_form import AdvancedSettings, TrainingDataBox
-from attendance_app.gui.widgets.training_metrics import MetricsTable, ModelsTable
-from attendance_app.gui.widgets.training_plot import LinePlot
+from attendance_app.gui.widgets.training_plots import TrainingPlots
+from attendance_app.gui.widgets.training_run_box import PROGRESS_STEPS, TrainingRunBox
+from attendance_app.gui.widgets.training_verdict import VerdictPanel
 
-PROGRESS_STEPS = 1000
+__all__ = ["PROGRESS_STEPS", "TrainingTab"]
 Confirm = Callable[[str, str], bool]
 
 
@@ -56,7 +61,6 @@ class TrainingTab(QWidget):
         self._defaults = TrainingRequest()
         self._job: TaskHandle | None = None
         self._activating: TaskHandle | None = None
-        self._last_epoch = 0
         self.outcome: TrainingOutcome | None = None
         self.candidate: ModelRow | None = None
         self._bridge = _TickBridge(self)
@@ -68,28 +72,12 @@ class TrainingTab(QWidget):
         settings_box = QGroupBox("Settings")
         settings_layout = QVBoxLayout(settings_box)
         settings_layout.addWidget(self.advanced)
-        self.start_button = QPushButton("Start training")
-        self.start_button.setObjectName("primaryButton")
-        self.cancel_button = QPushButton("Cancel")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, PROGRESS_STEPS)
-        self.progress.setValue(0)
-        self.progress.setTextVisible(False)
-        self.phase_label = QLabel("Choose the data, then start.")
-        self.phase_label.setWordWrap(True)
-        self.start_reason = QLabel("")
-        self.start_reason.setWordWrap(True)
-        self.start_reason.setObjectName("startReason")
-        run_box = QGroupBox("Run")
-        run_layout = QVBoxLayout(run_box)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.start_button)
-        buttons.addWidget(self.cancel_button)
-        buttons.addStretch(1)
-        run_layout.addLayout(buttons)
-        run_layout.addWidget(self.start_reason)
-        run_layout.addWidget(self.progress)
-        run_layout.addWidget(self.phase_label)
+        self.run_box = TrainingRunBox()
+        run_box = self.run_box
+        # The parts tests and the screenshots reach for, under their old names.
+        self.start_button, self.cancel_button = run_box.start_button, run_box.cancel_button
+        self.progress, self.phase_label = run_box.progress, run_box.phase_label
+        self.start_reason = run_box.start_reason
         left_inner = QWidget()
         left_layout = QVBoxLayout(left_inner)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -106,63 +94,21 @@ class TrainingTab(QWidget):
         self._fit_left()
 
         # --- right: live plots, the result, the registered models
-        self.loss_plot = LinePlot("Training error per step (lower is better)", "#2f6fb3")
-        self.loss_plot.setToolTip(
-            "How far apart the model still puts photos of one person compared with photos of "
-            "different people (the 'triplet loss'). It should go down.")
-        self.active_plot = LinePlot("Examples still being learned", "#c7641a", (0.0, 1.0),
-                                    percent=True)
-        self.active_plot.setToolTip(
-            "The share of (person, same person, other person) examples the model still gets "
-            "wrong by the margin ('active triplets'). It should go down as it learns.")
-        self.loss_plot.empty_text = "no error yet: every example in the batches was easy"
-        plots = QHBoxLayout()
-        plots.addWidget(self.loss_plot)
-        plots.addWidget(self.active_plot)
-        self.verdict_label = QLabel("No run yet: the before/after figures appear here.")
-        self.verdict_label.setWordWrap(True)
-        self.metrics = MetricsTable()
-        self.notes_label = QLabel("")
-        self.notes_label.setWordWrap(True)
-        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.notes_label.setProperty("role", "hint")
-        self.activate_button = QPushButton("Activate candidate")
-        self.activate_button.setObjectName("primaryButton")
-        self.discard_button = QPushButton("Discard candidate")
-        result_box = QGroupBox("Before / after on held-out people")
-        result_layout = QVBoxLayout(result_box)
-        result_layout.addWidget(self.verdict_label)
-        result_layout.addWidget(self.metrics)
-        result_layout.addWidget(self.notes_label)
-        result_buttons = QHBoxLayout()
-        result_buttons.addStretch(1)
-        result_buttons.addWidget(self.discard_button)
-        result_buttons.addWidget(self.activate_button)
-        result_layout.addLayout(result_buttons)
-        self.models_table = ModelsTable()
-        self.models_table.setSizePolicy(QSizePolicy.Policy.Expanding,
-                                        QSizePolicy.Policy.Expanding)
-        self.models_table.setMinimumHeight(80)
-        self.rollback_button = QPushButton("Activate selected")
-        self.remove_button = QPushButton("Discard selected")
-        self.rollback_button.setToolTip("Re-embed the stored faces with the selected model and "
-                                        "make it active (rollback to an earlier model)")
-        models_box = QGroupBox("Registered models")
-        models_layout = QVBoxLayout(models_box)
-        rollback_hint = QLabel("Activate an earlier model to roll back to it.")
-        rollback_hint.setProperty("role", "hint")
-        rollback_hint.setWordWrap(True)
-        models_layout.addWidget(rollback_hint)
-        models_layout.addWidget(self.models_table, 1)
-        model_buttons = QHBoxLayout()
-        model_buttons.addStretch(1)
-        model_buttons.addWidget(self.remove_button)
-        model_buttons.addWidget(self.rollback_button)
-        models_layout.addLayout(model_buttons)
+        self.plots = TrainingPlots()
+        self.loss_plot, self.active_plot = self.plots.loss_plot, self.plots.active_plot
+        self.verdict = VerdictPanel()
+        self.verdict_label, self.metrics = self.verdict.verdict_label, self.verdict.metrics
+        self.notes_label = self.verdict.notes_label
+        self.activate_button = self.verdict.activate_button
+        self.discard_button = self.verdict.discard_button
+        self.models_box = RegisteredModelsBox()
+        self.models_table = self.models_box.models_table
+        self.rollback_button = self.models_box.rollback_button
+        self.remove_button = self.models_box.remove_button
         right = QVBoxLayout()
-        right.addLayout(plots, 3)
-        right.addWidget(result_box)
-        right.addWidget(models_box, 1)
+        right.addWidget(self.plots, 3)
+        right.addWidget(self.verdict)
+        right.addWidget(self.models_box, 1)
 
         layout = QHBoxLayout(self)
         layout.addWidget(left)
@@ -251,12 +197,10 @@ class TrainingTab(QWidget):
             return False
         backend = self._backend
         emit = self._bridge.tick.emit
-        self.loss_plot.clear()
-        self.active_plot.clear()
-        self._last_epoch = 0
+        self.plots.clear()
         self.outcome = None
         self._show_outcome(None)
-        self.progress.setRange(0, 0)  # busy until the first tick
+        self.run_box.busy()  # until the first tick
         self._set_phase("Starting: reading the training data…")
         self._job = self._runner.submit(
             "train face model", lambda ctx: backend.train(request, ctx, emit),
@@ -274,25 +218,8 @@ class TrainingTab(QWidget):
     def _on_tick(self, t: TrainingTick) -> None:
         if self._job is None:
             return
-        total = max(1, t.total_steps)
-        self.progress.setRange(0, total)
-        self.progress.setValue(min(t.step, total))
-        if t.phase == "collecting":
-            self._set_phase(f"Reading the dataset: image {t.step} of {t.total_steps}")
-        elif t.phase == "caching":
-            self._set_phase(f"Preparing: image {t.step} of {t.total_steps} through the frozen "
-                            f"layers{_eta(t.eta_s)}")
-        else:
-            self.loss_plot.append(t.loss, new_epoch=t.epoch != self._last_epoch)
-            self.active_plot.append(t.active_share, new_epoch=t.epoch != self._last_epoch)
-            self._last_epoch = t.epoch
-            loss = f", loss {t.loss:.3f}" if t.loss is not None else ", no semi-hard triplet"
-            if t.step >= t.total_steps:
-                self._set_phase("Measuring the current and the new model on the held-out "
-                                "people…")
-            else:
-                self._set_phase(f"Training: epoch {t.epoch}, step {t.step} of at most "
-                                f"{t.total_steps}{loss}{_eta(t.eta_s)}")
+        self.plots.add_tick(t)
+        self.run_box.show_tick(t)
 
     def _trained(self, outcome: TrainingOutcome) -> None:
         self.outcome = outcome
@@ -321,32 +248,9 @@ class TrainingTab(QWidget):
     def _show_outcome(self, outcome: TrainingOutcome | None) -> None:
         self.candidate = outcome.model if outcome is not None else None
         if outcome is None:
-            self.metrics.clear_figures()
-            self.verdict_label.setText("Running: the before/after figures appear here.")
-            self.verdict_label.setStyleSheet("")
-            self.notes_label.setText("")
-            self._update_buttons()
-            return
-        self.metrics.set_figures(outcome.before, outcome.after)
-        who = f"on {outcome.held_out_people} held-out people" if outcome.held_out_people else ""
-        if outcome.improved:
-            text = (f"Better {who}: candidate model {_model_id(outcome)} beats the current "
-                    f"model. Activate it to use it for recognition.")
-            color = "#1b7f3b"
-            self._recommend(self.activate_button)
+            self.verdict.show_running()
         else:
-            text = (f"Not better {who}: keep the current model (discard candidate "
-                    f"{_model_id(outcome)}).")
-            color = "#b3261e"
-            self._recommend(self.discard_button)
-        self.verdict_label.setText(text)
-        self.verdict_label.setStyleSheet(f"color: {color}; font-weight: bold;")
-        notes = list(outcome.notes)
-        if outcome.skipped:
-            shown = "; ".join(outcome.skipped[:5])
-            more = f" and {len(outcome.skipped) - 5} more" if len(outcome.skipped) > 5 else ""
-            notes.append(f"{len(outcome.skipped)} images skipped: {shown}{more}")
-        self.notes_label.setText("\n".join(f"• {n}" for n in notes))
+            self.verdict.show_outcome(outcome)
         self._update_buttons()
 
     # ------------------------------------------------------------------ models
@@ -364,8 +268,7 @@ class TrainingTab(QWidget):
         if not admin_allowed(self, "activating a face model"):
             return False
         backend = self._backend
-        self.progress.setRange(0, PROGRESS_STEPS)
-        self.progress.setValue(0)
+        self.run_box.reset_progress()
         self._set_phase(f"Activating model {model_id}: re-embedding the stored faces…")
         self._activating = self._runner.submit(
             "activate model", lambda ctx: backend.activate_model(model_id, ctx),
@@ -378,7 +281,7 @@ class TrainingTab(QWidget):
         return True
 
     def _activation_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(round(fraction * PROGRESS_STEPS))
+        self.run_box.set_fraction(fraction)
         if message:
             self._set_phase(message)
 
@@ -386,7 +289,7 @@ class TrainingTab(QWidget):
         self.progress.setValue(PROGRESS_STEPS)
         self._set_phase(f"Model {model_id} is active: {count} face templates re-embedded.")
         if self.candidate is not None and self.candidate.id == model_id:
-            self.verdict_label.setText(f"Candidate model {model_id} is now the active model.")
+            self.verdict.set_verdict(f"Candidate model {model_id} is now the active model.")
         self.refresh()
         name = self._backend.active_model_name() if self._backend is not None else ""
         self.model_activated.emit(name)
@@ -407,9 +310,8 @@ class TrainingTab(QWidget):
         if not self._discard(model_id):
             return False
         self.candidate = None
-        self.verdict_label.setText(f"Candidate model {model_id} discarded; the current model "
-                                   f"stays active.")
-        self.verdict_label.setStyleSheet("")
+        self.verdict.set_verdict(f"Candidate model {model_id} discarded; the current model "
+                                 f"stays active.")
         self._update_buttons()
         return True
 
@@ -424,8 +326,7 @@ class TrainingTab(QWidget):
             return False
         if self.candidate is not None and self.candidate.id == model_id:
             self.candidate = None
-            self.verdict_label.setText(f"Candidate model {model_id} discarded.")
-            self.verdict_label.setStyleSheet("")
+            self.verdict.set_verdict(f"Candidate model {model_id} discarded.")
         self._update_buttons()
         return True
 
@@ -458,20 +359,10 @@ class TrainingTab(QWidget):
         return confirm_destructive(self, title, text, "Discard")
 
     def _reset_progress(self) -> None:
-        self.progress.setRange(0, PROGRESS_STEPS)
-        self.progress.setValue(0)
+        self.run_box.reset_progress()
 
     def _set_phase(self, text: str) -> None:
-        self.phase_label.setText(text)
-
-    def _recommend(self, button: QPushButton) -> None:
-        """Highlight the action the verdict recommends (issue 13 item 9): the primary style
-        and the default button move to it."""
-        for b in (self.activate_button, self.discard_button):
-            b.setObjectName("primaryButton" if b is button else "")
-            b.setDefault(b is button)
-            b.style().unpolish(b)
-            b.style().polish(b)
+        self.run_box.set_phase(text)
 
     def _start_blocker(self) -> str:
         """Why Start cannot run now, in plain words ('' when it can)."""
@@ -492,9 +383,7 @@ class TrainingTab(QWidget):
         ready = self._backend is not None
         blocker = self._start_blocker()
         self.start_button.setEnabled(ready and not busy and not blocker)
-        self.start_button.setToolTip(blocker)
-        self.start_reason.setText(blocker if ready else "")
-        self.start_reason.setVisible(bool(blocker) and ready)
+        self.run_box.set_blocker(blocker, ready)
         self.cancel_button.setEnabled(self.training)
         self.data_box.setEnabled(not busy)
         self.advanced.setEnabled(not busy)
@@ -510,11 +399,7 @@ class TrainingTab(QWidget):
                                       and not selected_active)
 
     def _is_active(self, model_id: int) -> bool:
-        table = self.models_table
-        for row in range(table.rowCount()):
-            if table.item(row, 0) is not None and table.item(row, 0).text() == str(model_id):
-                return bool(table.item(row, 5).text())
-        return False
+        return self.models_box.is_active(model_id)
 
 
 def _request_problem(r: TrainingRequest) -> str:
@@ -525,15 +410,3 @@ def _request_problem(r: TrainingRequest) -> str:
     if not r.trainable_blocks:
         return "Choose at least one block to train (Advanced settings)."
     return ""
-
-
-def _eta(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 90:
-        return f" — about {max(1, round(seconds))} s left"
-    return f" — about {round(seconds / 60)} min left"
-
-
-def _model_id(outcome: TrainingOutcome) -> str:
-    return str(outcome.model.id) if outcome.model is not None else "?"

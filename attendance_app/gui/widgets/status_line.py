@@ -31,8 +31,13 @@ class StatusLine(QWidget):
         self._timer.timeout.connect(self._show_state)
 
     def set_state(self, text: str, kind: str = "info") -> None:
-        """The lasting text; shown now unless a flashed message is still up."""
+        """The lasting text. A change of state (a session started, a camera failed) replaces a
+        flashed note at once, so the bar never shows an old success after Start; a flashed
+        warning or error stays up for its time. An unchanged state waits for the flash."""
+        changed = (text, kind) != (self._state, self._state_kind)
         self._state, self._state_kind = text, kind
+        if changed and self._timer.isActive() and self._kind not in ("warning", "error"):
+            self._timer.stop()
         if not self._timer.isActive():
             self._show_state()
 

@@ -6,6 +6,8 @@ import pytest
 from attendance_app.domain.attendance import AttendanceStatus, RecordSource
 from attendance_app.domain.attendance_policy import (
     AttendancePolicy,
+    arrival_correction,
+    awaits_arrival,
     excuse,
     make_correction,
     mark_present,
@@ -154,3 +156,26 @@ def test_meaningless_or_anonymous_corrections_are_refused(action, by, record_id)
     record = replace(_saved_absent_record(), id=record_id)
     with pytest.raises(ValidationError):
         make_correction(record, action, by, _at(61))
+
+
+def test_an_excused_hand_made_record_gets_the_cameras_arrival_and_keeps_the_excuse() -> None:
+    manual = replace(_saved_absent_record(), source=RecordSource.MANUAL, time=_at(2))
+    excused = replace(manual, corrections=(excuse(manual, "alice", _at(3), "dentist"),))
+    assert awaits_arrival(excused)
+    status = _policy().arrival_status(_at(25))
+    arrived = arrival_correction(excused, status, _at(25), 0.81)
+    assert (arrived.action, arrived.by, arrived.new_status) == ("arrive", "camera",
+                                                                AttendanceStatus.LATE)
+    after = replace(excused, corrections=(*excused.corrections, arrived))
+    assert after.effective_status is AttendanceStatus.LATE and not awaits_arrival(after)
+    assert after.arrival_time == _at(25) and excused.arrival_time == _at(2)
+    undone = replace(after, corrections=(*after.corrections, undo(after, "alice", _at(30))))
+    assert undone.effective_status is AttendanceStatus.EXCUSED and undone.arrival_time == _at(2)
+
+
+def test_a_recognised_record_never_gets_an_arrival_correction() -> None:
+    recognised = replace(_saved_absent_record(), source=RecordSource.RECOGNIZED)
+    excused = replace(recognised, corrections=(excuse(recognised, "alice", _at(3)),))
+    assert not awaits_arrival(excused)
+    with pytest.raises(ValidationError):
+        arrival_correction(excused, AttendanceStatus.PRESENT, _at(4), 0.9)
