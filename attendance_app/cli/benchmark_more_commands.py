@@ -26,6 +26,9 @@ def register(bsub: argparse._SubParsersAction) -> None:
     live.add_argument("--background-load", type=int, default=0, metavar="N",
                       help="run both passes again with N busy-loop processes competing for "
                            "the CPUs (fps_loaded, realtime_fps_loaded)")
+    live.add_argument("--mtcnn-per-box", action="store_true",
+                      help="cut MTCNN's R-/O-net crops one box at a time as facenet-pytorch does "
+                           "(the path before issue 11's batched crops; same detections, for A/B)")
     live.add_argument("--json", action="store_true")
     live.set_defaults(handler=live_benchmark)
 
@@ -74,9 +77,11 @@ def live_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
         raise ValidationError(f"{args.source}: no such video file")
     if args.background_load < 0:
         raise ValidationError("--background-load wants a number of processes >= 0")
+    detector = ctx.services.detector()
+    detector.batched_crops = not args.mtcnn_per_box
     with ProgressBar("live", quiet=args.json) as bar:
         result = run_live_benchmark(
-            args.source, enrolments, ctx.services.detector(), ctx.services.models.active_embedder(),
+            args.source, enrolments, detector, ctx.services.models.active_embedder(),
             ctx.settings, every_frame=args.every_frame, detect_scale=args.detect_scale,
             realtime=not args.no_realtime, progress=bar, labels_out=args.labels_out,
             background_load=args.background_load)
