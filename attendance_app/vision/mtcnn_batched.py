@@ -81,11 +81,14 @@ def area_resize_boxes(sat: np.ndarray, y0: np.ndarray, y1: np.ndarray, x0: np.nd
     col_s, col_e = xs[:, None, :], xe[:, None, :]
     sums = (flat[row_e + col_e] - flat[row_s + col_e]) - (flat[row_e + col_s]
                                                             - flat[row_s + col_s])
-    cells = np.stack([sums & _MASK, (sums >> _BITS) & _MASK, sums >> (_BITS * np.uint64(2))],
-                     axis=-1).astype(np.float32)
+    cells = np.empty(sums.shape + (3,), np.float32)
+    cells[..., 0] = sums & _MASK
+    cells[..., 1] = (sums >> _BITS) & _MASK
+    cells[..., 2] = sums >> (_BITS * np.uint64(2))
     # torch divides a cell's float32 sum by kh, then by kw: the same two roundings here.
-    out = (torch.from_numpy(cells) / torch.from_numpy(kh.astype(np.float32))[:, :, None, None]
-           / torch.from_numpy(kw.astype(np.float32))[:, None, :, None])
+    np.divide(cells, kh.astype(np.float32)[:, :, None, None], out=cells)
+    np.divide(cells, kw.astype(np.float32)[:, None, :, None], out=cells)
+    out = torch.from_numpy(cells)
     # (N, H, W, C) memory viewed as (N, C, H, W): the channels-last layout the nets were fed.
     return out.permute(0, 3, 1, 2)
 
