@@ -32,6 +32,9 @@ def register(bsub: argparse._SubParsersAction) -> None:
     live.add_argument("--truth", type=Path, default=None, metavar="FILE",
                       help="a generated video's truth file: score the sightings (recorded / "
                            "enrolled, strangers recorded)")
+    live.add_argument("--mtcnn-per-box", action="store_true",
+                      help="cut MTCNN's R-/O-net crops one box at a time as facenet-pytorch does "
+                           "(the path before issue 11's batched crops; same detections, for A/B)")
     live.add_argument("--json", action="store_true")
     live.set_defaults(handler=live_benchmark)
 
@@ -103,9 +106,11 @@ def live_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
     from attendance_app.cli.benchmark_commands import app_match_policy
 
     embedder = ctx.services.models.benchmark_embedder(args.model)
+    detector = ctx.services.detector()
+    detector.batched_crops = not args.mtcnn_per_box
     with ProgressBar("live", quiet=args.json) as bar:
         result = run_live_benchmark(
-            args.source, enrolments, ctx.services.detector(), embedder,
+            args.source, enrolments, detector, embedder,
             ctx.settings, every_frame=args.every_frame, detect_scale=args.detect_scale,
             realtime=not args.no_realtime, progress=bar, labels_out=args.labels_out,
             background_load=args.background_load,

@@ -17,6 +17,7 @@ import torch
 from attendance_app.domain.detection import Detection
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.vision.face_quality import face_quality
+from attendance_app.vision.mtcnn_batched import detect_face_batched
 from attendance_app.vision.weights.mtcnn_weights import CheckedMtcnn
 
 CROP_SIZE = 160
@@ -117,13 +118,17 @@ class MtcnnFaceDetector:
     margin / crop_size: see crop_face. min_probability: faces MTCNN scores below it are dropped
     (MTCNN's own last-stage threshold 0.7 lets through blurred background shapes at 0.8).
     detect() returns faces sorted by box area, largest first (ties keep MTCNN's order).
-    Thread-safe: one lock serialises the network.
+    batched_crops: cut the R-/O-net crops of all candidate boxes in one batch
+    (vision/mtcnn_batched.py, bit-identical results); False runs facenet-pytorch's own
+    per-box loop. Thread-safe: one lock serialises the network.
     """
 
     def __init__(self, min_face_size: int = 20, margin: int = 44, crop_size: int = CROP_SIZE,
                  min_probability: float = 0.9,
-                 thresholds: tuple[float, float, float] = (0.6, 0.7, 0.7)) -> None:
+                 thresholds: tuple[float, float, float] = (0.6, 0.7, 0.7),
+                 batched_crops: bool = True) -> None:
         self.min_face_size = min_face_size
+        self.batched_crops = batched_crops
         self.min_probability = min_probability
         self.margin = margin
         self.crop_size = crop_size
@@ -151,14 +156,10 @@ class MtcnnFaceDetector:
         small = shrink_for_detection(rgb, scale)
         if min(small.shape[:2]) < self._mtcnn.min_face_size:
             return []  # MTCNN's image pyramid is empty for such images (facenet-pytorch raises)
-        with self._lock, torch.inference_mode():
-            boxes, probs, points = self._mtcnn.detect(np.ascontiguousarray(small), landmarks=True)
-        if boxes is None or len(boxes) == 0:
+        boxes, probs, points = self.mtcnn_raw(np.ascontiguousarray(small))
+        if len(boxes) == 0:
             return []
-        # facenet-pytorch 2.5.3 returns object-dtype arrays.
-        boxes = np.asarray(boxes).astype(float) / scale
-        probs = np.asarray(probs).astype(float)
-        points = np.asarray(points).astype(float) / scale
+        boxes, points = boxes / scale, points / scale
         detections = []
         for box_arr, prob, pts in zip(boxes, probs, points):
             x1, y1, x2, y2 = (float(v) for v in box_arr)
@@ -173,6 +174,31 @@ class MtcnnFaceDetector:
             detections.append(det)
         detections.sort(key=lambda d: d.box.area, reverse=True)
         return detections
+
+    def mtcnn_raw(self, small: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """MTCNN's raw output on the frame it sees (no probability floor, no rescaling): boxes
+        (N, 4), probabilities (N,), landmarks (N, 5, 2) as float64, largest box first as
+        MTCNN.detect orders them (select_largest)."""
+        with self._lock, torch.inference_mode():
+            found = None
+            if self.batched_crops:
+                m = self._mtcnn
+                found = detect_face_batched(small, m.min_face_size, m.pnet, m.rnet, m.onet,
+                                            m.thresholds, m.factor)
+            if found is None:
+                boxes, probs, points = self._mtcnn.detect(small, landmarks=True)
+                if boxes is None or len(boxes) == 0:
+                    return np.zeros((0, 4)), np.zeros(0), np.zeros((0, 5, 2))
+                # facenet-pytorch 2.5.3 returns object-dtype arrays.
+                return (np.asarray(boxes).astype(float), np.asarray(probs).astype(float),
+                        np.asarray(points).astype(float))
+        raw_boxes, raw_points = found
+        # The same (unstable) argsort MTCNN.detect uses, so that equal areas keep its order.
+        order = np.argsort((raw_boxes[:, 2] - raw_boxes[:, 0])
+                           * (raw_boxes[:, 3] - raw_boxes[:, 1]))[::-1]
+        raw_boxes, raw_points = raw_boxes[order], raw_points[order]
+        return (raw_boxes[:, :4].astype(float), raw_boxes[:, 4].astype(float),
+                raw_points.astype(float))
 
     def crop(self, rgb: np.ndarray, detection: Detection) -> np.ndarray:
         """The (crop_size, crop_size, 3) uint8 RGB face crop of one detection in `rgb`."""
