@@ -16,6 +16,20 @@ from attendance_app.gui.widgets.thumbnails import pixmap_from_png, pixmap_from_r
 THUMB = 72
 
 
+def _lay_out_card(card: QFrame, image: QLabel, caption: QLabel, first: QPushButton,
+                  second: QPushButton) -> None:
+    """Both kinds of card: the face, its caption, and two buttons side by side."""
+    buttons = QHBoxLayout()
+    buttons.setSpacing(2)
+    buttons.addWidget(first)
+    buttons.addWidget(second)
+    layout = QVBoxLayout(card)
+    layout.setContentsMargins(4, 4, 4, 4)
+    layout.addWidget(image)
+    layout.addWidget(caption)
+    layout.addLayout(buttons)
+
+
 class _UnknownCard(QFrame):
     def __init__(self, key: Any, crop: np.ndarray, caption: str, strip: "UnknownReviewStrip"):
         super().__init__()
@@ -28,17 +42,9 @@ class _UnknownCard(QFrame):
         dismiss = QPushButton("Dismiss")
         enrol.clicked.connect(lambda: strip.enrol_requested.emit(key, crop))
         dismiss.clicked.connect(lambda: strip.dismiss(key))
-        buttons = QHBoxLayout()
-        buttons.setSpacing(2)
-        buttons.addWidget(enrol)
-        buttons.addWidget(dismiss)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(image)
         label = QLabel(caption)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(label)
-        layout.addLayout(buttons)
+        _lay_out_card(self, image, label, enrol, dismiss)
         self.enrol_button, self.dismiss_button = enrol, dismiss
 
 
@@ -66,15 +72,7 @@ class _SuspectCard(QFrame):
         confirm.setToolTip(tip)
         confirm.clicked.connect(lambda: strip.suspect_confirmed.emit(key))
         reject.clicked.connect(lambda: strip.suspect_rejected.emit(key))
-        buttons = QHBoxLayout()
-        buttons.setSpacing(2)
-        buttons.addWidget(confirm)
-        buttons.addWidget(reject)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(image)
-        layout.addWidget(label)
-        layout.addLayout(buttons)
+        _lay_out_card(self, image, label, confirm, reject)
         self.caption = label
         self.confirm_button, self.reject_button = confirm, reject
 
