@@ -8,23 +8,33 @@ status says so. Shot cuts and dropped stale detections are normal in videos and 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 
 _FROZEN_PREFIX = "picture unchanged for "
 
 
-def scene_notice(events: Iterable[str], fps: float = 30.0) -> str | None:
-    """The notice for one frame's events, the most serious first; None when all is normal."""
+SceneKind = Literal["black", "frozen", "resize"]
+
+
+def _classify(events: Iterable[str], fps: float) -> tuple[SceneKind, str] | None:
+    """(kind, notice) for one frame's events, the most serious first; None when all is normal."""
     events = list(events)
     if "black frame" in events:
-        return "The picture is black: is the camera covered, or the room dark?"
+        return "black", "The picture is black: is the camera covered, or the room dark?"
     frozen = [e for e in events if e.startswith(_FROZEN_PREFIX)]
     if frozen:
         frames = int(frozen[-1][len(_FROZEN_PREFIX):].split()[0])
-        return (f"The picture has not changed for {frames / max(fps, 1.0):.0f} s: "
-                "the camera may be frozen (names are not updated)")
+        return "frozen", (f"The picture has not changed for {frames / max(fps, 1.0):.0f} s: "
+                          "the camera may be frozen (names are not updated)")
     if "frame size changed" in events:
-        return "The camera changed its picture size: every face is being checked again"
+        return "resize", "The camera changed its picture size: every face is being checked again"
     return None
+
+
+def scene_notice(events: Iterable[str], fps: float = 30.0) -> str | None:
+    """The notice for one frame's events, the most serious first; None when all is normal."""
+    found = _classify(events, fps)
+    return found[1] if found is not None else None
 
 
 class SceneNoticeLog:
@@ -36,19 +46,19 @@ class SceneNoticeLog:
     def __init__(self, fps: float = 30.0, hold_frames: int = 45) -> None:
         self._fps = fps
         self._hold = hold_frames
-        self._kind: str | None = None
+        self._kind: SceneKind | None = None
         self._quiet = 0
 
     def observe(self, events: Iterable[str]) -> str | None:
-        notice = scene_notice(events, self._fps)
-        if notice is None:
+        found = _classify(events, self._fps)
+        if found is None:
             self._quiet += 1
             if self._kind is None or self._quiet < self._hold:
                 return None
             was_resize, self._kind = self._kind == "resize", None
             return None if was_resize else "picture normal again"
         self._quiet = 0
-        kind = "black" if "black" in notice else "frozen" if "not changed" in notice else "resize"
+        kind, notice = found
         if kind == self._kind:
             return None
         self._kind = kind

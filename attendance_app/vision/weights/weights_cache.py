@@ -90,10 +90,10 @@ def ensure_default_weights(models_dir: Path, graph_path: Path | None = None) -> 
     """
     models_dir = Path(models_dir)
     path = models_dir / DEFAULT_WEIGHTS_NAME
-    recorded = read_sidecar(path)
-    if recorded and path.is_file():
-        if sha256_file(path) == recorded:
-            return WeightsFile(path, recorded)
+    digest = _verified_digest(path)
+    if digest is not None:
+        return WeightsFile(path, digest)
+    if read_sidecar(path) and path.is_file():
         log.warning("%s does not match its recorded sha256: converting it again", path)
     state_dict = convert_default_graph(graph_path)
     result = check_against_graph(build_model(state_dict), graph_path=graph_path)
@@ -175,11 +175,15 @@ def build_model(state_dict: Mapping[str, torch.Tensor]) -> InceptionResnetV1:
     return model.eval()
 
 
+def _verified_digest(path: Path) -> str | None:
+    """The recorded sha256 of `path` when the file exists and matches it, else None."""
+    recorded = read_sidecar(path)
+    return recorded if recorded and path.is_file() and sha256_file(path) == recorded else None
+
+
 def default_weights_cached(models_dir: Path) -> bool:
     """True when the converted default weights exist and match their recorded sha256."""
-    path = Path(models_dir) / DEFAULT_WEIGHTS_NAME
-    recorded = read_sidecar(path)
-    return bool(recorded) and path.is_file() and sha256_file(path) == recorded
+    return _verified_digest(Path(models_dir) / DEFAULT_WEIGHTS_NAME) is not None
 
 
 def _convert_in_child(models_dir: str) -> None:
