@@ -23,7 +23,8 @@ match, a size jump or a changed face signature (track_verifier) makes the track 
 name is hidden from that frame on and it is re-embedded on the next detection; an embedding
 unlike the track's recent ones, or a confirmed track matching someone else, ends the track and a
 new one (new id, checking, no votes) starts on the same face with that embedding as its first
-vote. Votes therefore never cross a change of face. With detection on a background thread, a
+vote; one that no longer clearly matches the track's person (below the threshold or the
+runner-up margin) keeps the track suspect and unnamed until an embedding matches again. Votes therefore never cross a change of face. With detection on a background thread, a
 result computed on a frame before the last cut is dropped, and names are checked against the
 current frame's pixels on every frame.
 `every_frame=True` is the naive baseline: every face embedded in every frame, same votes.
@@ -318,6 +319,15 @@ class LiveRecognizer:
             # Computed (on the worker) on a frame from before the face changed: it says nothing
             # about the face there now. The track stays suspect, unnamed, and its references
             # stay as they were until an embedding of a later frame verifies it.
+            return event
+        if mem.state == "confirmed" and match.person_id != mem.person_id:
+            # Not someone else (that ended the track above), but no longer clearly its person
+            # either: too weak or too close to a runner-up, as a face half-way through a
+            # dissolve into a stranger is. The name is hidden until an embedding matches again,
+            # and the references stay those of the last matching view.
+            if not mem.suspect:
+                mem.suspect, mem.suspect_frame = True, frame.index
+                self.stats.verifications += 1
             return event
         if not mem.suspect or mem.settled:
             mem.recent.append(np.asarray(embedding, np.float32))
