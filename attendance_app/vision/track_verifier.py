@@ -59,7 +59,8 @@ def _unit_windows(grid: np.ndarray) -> np.ndarray:
     rows = windows.reshape(-1, SIGNATURE_SIDE * SIGNATURE_SIDE)
     rows = rows - rows.mean(axis=1, keepdims=True)
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return rows / np.maximum(norms, 1e-3)
+    unit: np.ndarray = rows / np.maximum(norms, 1e-3)
+    return unit
 
 
 def signature_correlation(reference: np.ndarray | None, current: np.ndarray | None) -> float:
@@ -70,7 +71,7 @@ def signature_correlation(reference: np.ndarray | None, current: np.ndarray | No
         return 1.0
     c = SHIFT_CELLS
     centre = _unit_windows(reference[c:c + SIGNATURE_SIDE, c:c + SIGNATURE_SIDE])[0]
-    return float(np.max(_unit_windows(current) @ centre))
+    return float(np.max(_unit_windows(current) @ centre).item())
 
 
 @dataclass(frozen=True)
