@@ -72,6 +72,10 @@ def train(args: argparse.Namespace, ctx: CliContext) -> int:
     result = {"model_id": model.id, "before": _figures(run.before), "after": _figures(run.after),
               "improved": run.improved, "seconds": round(run.result.seconds, 1),
               "images_per_second": round(run.result.images_per_second, 1),
+              "cache_seconds": round(run.result.cache_seconds, 1),
+              "seconds_per_epoch": round(run.result.seconds_per_epoch, 2),
+              "epochs_run": len(run.result.history) - 1, "best_epoch": run.result.best_epoch,
+              "architecture": run.architecture,
               "held_out_people": len(run.held_out_people), "skipped_images": len(skipped),
               "notes": run.notes}
     if args.json:

@@ -80,6 +80,8 @@ class TrainingRun:
                 "train_people": r.train_people, "val_people": r.val_people,
                 "best_epoch": r.best_epoch, "seconds": round(r.seconds, 2),
                 "images_per_second": round(r.images_per_second, 1), "notes": self.notes,
+                "cache_seconds": round(r.cache_seconds, 2),
+                "seconds_per_epoch": round(r.seconds_per_epoch, 2), "architecture": self.architecture,
                 "history": [h.__dict__ for h in r.history]}
 
 

@@ -101,6 +101,7 @@ class FaceFineTuner:
         view_rng = np.random.default_rng(cfg.seed)
         total_steps, step, seen = cfg.epochs * len(sampler), 0, 0
         train_started = time.perf_counter()
+        cache_seconds = train_started - started
 
         val_loss, val_rank1 = self._validate(tail, val_feats, val_labels)
         history = [EpochRecord(0, float("nan"), 0.0, 0, val_loss, val_rank1)]
@@ -142,6 +143,7 @@ class FaceFineTuner:
             history=history, seconds=seconds, images_per_second=seen / seconds, cancelled=False,
             best_epoch=best_epoch, train_people=[str(p) for p in train_people],
             val_people=[str(p) for p in val_people], excluded_people=[str(p) for p in excluded], notes=notes,
+            cache_seconds=cache_seconds,
         )
 
     def _validate(self, tail: InceptionTail | SFaceTail, feats, labels) -> tuple[float | None, float | None]:

@@ -61,3 +61,10 @@ class FineTuneResult:
     val_people: list[str] = field(default_factory=list)
     excluded_people: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    cache_seconds: float = 0.0  # of `seconds`: the frozen trunk's pass over every view
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        """Training wall seconds per epoch run (caching excluded; NaN when none ran)."""
+        epochs = len(self.history) - 1
+        return (self.seconds - self.cache_seconds) / epochs if epochs > 0 else float("nan")

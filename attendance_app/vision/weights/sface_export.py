@@ -30,15 +30,17 @@ from attendance_app.vision.weights.weights_cache import (WeightsFile, _atomic_wr
 _MODULE_OPS = ("Mul", "Conv", "BatchNormalization", "PRelu", "Flatten", "Gemm")
 
 
-def _module_tensors(op: str, module: torch.nn.Module) -> list[torch.Tensor]:
+def _module_tensors(op: str, module: Any) -> list[torch.Tensor]:
     """The tensors of `module` in the order of its ONNX node's constant inputs (after input 0)."""
     if op == "Conv":
         return [module.weight] + ([module.bias] if module.bias is not None else [])
     if op == "BatchNormalization":
-        bn: Any = module.bn  # type: ignore[union-attr]
+        bn = module.bn
         return [bn.weight, bn.bias, bn.running_mean, bn.running_var]
-    if op in ("PRelu", "Gemm"):
-        return [module.weight] + ([module.bias] if op == "Gemm" else [])  # type: ignore[list-item]
+    if op == "PRelu":
+        return [module.weight]
+    if op == "Gemm":
+        return [module.weight, module.bias]
     return []
 
 
