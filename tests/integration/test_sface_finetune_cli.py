@@ -66,6 +66,15 @@ def test_sface_fine_tune_registers_activates_recognises_and_rolls_back(
     assert min(h["loss"] for h in history[2:]) < history[1]["loss"]  # the triplet loss falls
     assert cli("models", "verify")[0] == 0
 
+    # a changed candidate file is refused with the reason, and nothing is switched
+    weights = Path(candidate["path"])
+    good = weights.read_bytes()
+    weights.write_bytes(good[:-64] + bytes(64))
+    code, _, err = cli("models", "activate", str(candidate["id"]))
+    assert code == 2 and "corrupt or were changed" in err
+    assert _models(cli)[sface_id]["is_active"] is True
+    weights.write_bytes(good)
+
     code, out, err = cli("models", "activate", str(candidate["id"]))
     assert code == 0, err
     with sqlite3.connect(data_dir / "attendance.db") as conn:
