@@ -66,6 +66,13 @@ def test_sface_fine_tune_registers_activates_recognises_and_rolls_back(
     assert min(h["loss"] for h in history[2:]) < history[1]["loss"]  # the triplet loss falls
     assert cli("models", "verify")[0] == 0
 
+    # a folder of ready-made crops: SFace finds the landmarks on each crop to align it
+    code, out, err = cli("train", "--dataset", str(folder), "--crops", "--epochs", "1",
+                         "--margin", "0.6", "--json")
+    assert code == 0, err
+    from_folder = json.loads(out.strip().splitlines()[-1])
+    assert from_folder["architecture"] == "sface" and from_folder["skipped_images"] == 0
+
     # a changed candidate file is refused with the reason, and nothing is switched
     weights = Path(candidate["path"])
     good = weights.read_bytes()
