@@ -23,8 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--people-per-batch", type=int, default=8)
     p.add_argument("--samples-per-person", type=int, default=4)
     p.add_argument("--learning-rate", type=float, default=1e-4)
-    p.add_argument("--trainable", default="repeat_3,block8,last_linear,last_bn",
-                   help="comma-separated InceptionResnetV1 blocks to train")
+    p.add_argument("--trainable", default=None,
+                   help="comma-separated blocks to train (default: the active model's, FaceNet "
+                        "repeat_3,block8,last_linear,last_bn; SFace conv_25,conv_26,conv_27,"
+                        "bn_features,linear,bn_embedding)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=train)
@@ -32,23 +34,26 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 @requires_admin
 def train(args: argparse.Namespace, ctx: CliContext) -> int:
-    from attendance_app.training.fine_tune_config import FineTuneConfig
+    from attendance_app.training.fine_tune_config import for_architecture
 
     if not args.from_enrolled and args.dataset is None:
         raise ValidationError("say what to train on: --from-enrolled and/or --dataset DIR")
+    architecture = ctx.services.models.ensure_default_model().architecture
     try:
-        config = FineTuneConfig(epochs=args.epochs, margin=args.margin,
-                                learning_rate=args.learning_rate,
-                                people_per_batch=args.people_per_batch,
-                                samples_per_person=args.samples_per_person,
-                                trainable_blocks=tuple(b.strip() for b in args.trainable.split(",")),
-                                seed=args.seed)
+        config = for_architecture(
+            architecture, epochs=args.epochs, margin=args.margin,
+            learning_rate=args.learning_rate, people_per_batch=args.people_per_batch,
+            samples_per_person=args.samples_per_person, seed=args.seed,
+            trainable_blocks=None if args.trainable is None else
+            tuple(b.strip() for b in args.trainable.split(",")))
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     svc = ctx.services.training
     samples, skipped = [], []
     if args.from_enrolled:
-        samples.extend(svc.enrolled_samples().samples)
+        enrolled = svc.enrolled_samples()
+        samples.extend(enrolled.samples)
+        skipped.extend(enrolled.skipped)
     if args.dataset is not None:
         with ProgressBar("reading dataset", quiet=args.json) as bar:
             data = svc.folder_samples(args.dataset, crops=args.crops, progress=bar)
@@ -67,6 +72,10 @@ def train(args: argparse.Namespace, ctx: CliContext) -> int:
     result = {"model_id": model.id, "before": _figures(run.before), "after": _figures(run.after),
               "improved": run.improved, "seconds": round(run.result.seconds, 1),
               "images_per_second": round(run.result.images_per_second, 1),
+              "cache_seconds": round(run.result.cache_seconds, 1),
+              "seconds_per_epoch": round(run.result.seconds_per_epoch, 2),
+              "epochs_run": len(run.result.history) - 1, "best_epoch": run.result.best_epoch,
+              "architecture": run.architecture,
               "held_out_people": len(run.held_out_people), "skipped_images": len(skipped),
               "notes": run.notes}
     if args.json:

@@ -155,6 +155,26 @@ class ModelService:
         return self._repo.register(name, "finetuned", saved.path, saved.sha256,
                                    parent_id=parent_id, metrics=metrics)
 
+    def register_trained_sface(self, onnx_bytes: bytes, name: str, parent: ModelInfo,
+                               metrics: dict[str, Any]) -> ModelInfo:
+        """Save a fine-tuned SFace graph (already checked against its torch module) atomically
+        with its sha256 and register it inactive, with the parent's threshold and margin (no
+        validation evidence yet for another operating point)."""
+        from attendance_app.vision.weights.sface_export import save_sface_onnx
+
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        saved = save_sface_onnx(onnx_bytes, self._models_dir / f"finetuned_sface_{stamp}.onnx")
+        return self._repo.register(name, "finetuned", saved.path, saved.sha256,
+                                   parent_id=parent.id, metrics=metrics, architecture="sface",
+                                   match_threshold=parent.match_threshold,
+                                   match_margin=parent.match_margin)
+
+    def sface_graph(self, model: ModelInfo) -> Any:
+        """The checksum-verified ONNX graph of a registered SFace model (WeightsError)."""
+        from attendance_app.vision.weights.sface_export import load_sface_graph
+
+        return load_sface_graph(Path(model.path), model.sha256)
+
     def discard(self, model_id: int) -> None:
         """Remove an inactive model from the registry, with its templates and its file."""
         model = self._repo.get(model_id)
@@ -234,12 +254,17 @@ class ModelService:
         its face context and the landmarks in context pixels when known (else landmarks found
         again with the detector on the crop, in crop pixels)."""
         contexts = contexts if contexts is not None else [None] * len(crops)
-        inputs = []
-        for crop, points, context in zip(crops, landmarks, contexts):
-            if points is None:
-                points, context = self._find_landmarks(crop), None
-            inputs.append(embedder.prepare_stored(crop, points, context))
+        inputs = [self.prepare_stored(embedder, crop, points, context)
+                  for crop, points, context in zip(crops, landmarks, contexts)]
         return embedder.embed(np.stack(inputs)) if inputs else np.zeros((0, 1), np.float32)
+
+    def prepare_stored(self, embedder, crop: np.ndarray, landmarks: Any,
+                       context: np.ndarray | None = None) -> np.ndarray:
+        """`embedder`'s input for one stored face (SFace: the aligned face; landmarks found
+        again on the crop when none were stored). ValueError when it cannot be aligned."""
+        if landmarks is None:
+            landmarks, context = self._find_landmarks(crop), None
+        return np.asarray(embedder.prepare_stored(crop, landmarks, context))
 
     def _find_landmarks(self, crop: np.ndarray):
         if self._detector is None:

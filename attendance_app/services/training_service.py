@@ -1,6 +1,10 @@
 """TrainingService: fine-tune the active embedder on the school's own faces, prove it on held-out
 people, and register the result as an inactive candidate model.
 
+FaceNet trains on the 160 px crops; SFace (issue 12) on the 112 px five-point aligned faces its
+embedder cuts from the stored crops and landmarks, and its candidate is SFace's own ONNX graph
+with the trained weights, checked against the torch module and run by cv2.dnn like the stock one.
+
 Three steps so the GUI can keep SQLite on its own thread: `collect_samples` (reads enrolled crops
 from the database and/or a folder dataset), `fine_tune` (pure compute: no database, runs in a
 worker; cancellable through the progress callback) and `register` (writes the candidate with its
@@ -31,6 +35,9 @@ from attendance_app.training.training_progress import FineTuneResult, ProgressCa
 from attendance_app.vision.face_detector import MtcnnFaceDetector
 from attendance_app.vision.face_embedder import FaceEmbedder
 from attendance_app.vision.image_io import decode_png
+from attendance_app.vision.sface_embedder import SFaceEmbedder
+from attendance_app.vision.weights.sface_export import export_fine_tuned, read_net_bytes
+from attendance_app.vision.weights.sface_torch import build_sface_module
 from attendance_app.vision.weights.weights_cache import build_model
 
 Sample = tuple[Hashable, np.ndarray]
@@ -58,6 +65,8 @@ class TrainingRun:
     after: dict[str, Any]
     held_out_people: list[str]
     notes: list[str]
+    architecture: str = "facenet"
+    onnx_bytes: bytes | None = None  # SFace: the exported graph that register() saves
 
     @property
     def improved(self) -> bool:
@@ -71,6 +80,8 @@ class TrainingRun:
                 "train_people": r.train_people, "val_people": r.val_people,
                 "best_epoch": r.best_epoch, "seconds": round(r.seconds, 2),
                 "images_per_second": round(r.images_per_second, 1), "notes": self.notes,
+                "cache_seconds": round(r.cache_seconds, 2),
+                "seconds_per_epoch": round(r.seconds_per_epoch, 2), "architecture": self.architecture,
                 "history": [h.__dict__ for h in r.history]}
 
 
@@ -82,11 +93,29 @@ class TrainingService:
         self._detector = detector
 
     # ------------------------------------------------------------------ data
+    def _sface_embedder(self) -> Any | None:
+        """The active embedder when it is an SFace one (samples must then be aligned faces)."""
+        if self._models.ensure_default_model().architecture != "sface":
+            return None
+        return self._models.active_embedder(flip_average=False)
+
     def enrolled_samples(self) -> TrainingData:
-        """Every stored face crop, keyed by person id (database thread)."""
+        """Every stored face, keyed by person id (database thread): the crop for FaceNet, the
+        aligned face (from its context and landmarks) for SFace; faces that cannot be aligned
+        are skipped and listed."""
         data = TrainingData()
+        sface = self._sface_embedder()
         for crop in FaceCropRepository(self._db).iter_all():
-            data.samples.append((f"person-{crop.person_id}", decode_png(crop.png)))
+            image = decode_png(crop.png)
+            if sface is not None:
+                context = (decode_png(crop.context_png) if crop.context_png and crop.landmarks
+                           else None)
+                try:
+                    image = self._models.prepare_stored(sface, image, crop.landmarks, context)
+                except ValueError as exc:
+                    data.skipped.append((f"face crop {crop.id}", str(exc)))
+                    continue
+            data.samples.append((f"person-{crop.person_id}", image))
         return data
 
     def folder_samples(self, folder: Path, crops: bool = False,
@@ -100,10 +129,16 @@ class TrainingService:
         images = [(identity.name, path) for identity in list_identities(folder)
                   for path in identity.images]
         data = TrainingData()
+        sface = self._sface_embedder()
         for done, (person, path) in enumerate(images, 1):
             try:
-                data.samples.append((person, read_face_crop(path, self._detector(), crops)[0]))
+                crop, _, landmarks, context = read_face_crop(path, self._detector(), crops)
+                if sface is not None:
+                    crop = self._models.prepare_stored(sface, crop, landmarks, context)
+                data.samples.append((person, crop))
             except AttendanceAppError as exc:
+                data.skipped.append((str(path), str(exc)))
+            except ValueError as exc:  # SFace: no landmarks found on a ready-made crop
                 data.skipped.append((str(path), str(exc)))
             if progress is not None and progress(done, len(images), person) is False:
                 break
@@ -131,22 +166,30 @@ class TrainingService:
             held_out, train_keys = usable, set(usable)
             notes.append(f"only {len(usable)} people: before/after measured on the training "
                          f"people themselves (optimistic); enrol more people for a fair test")
-        if self._models.ensure_default_model().architecture != "facenet":
-            # The fine-tuner trains InceptionResnetV1's tail on cached trunk features; SFace's
-            # torch twin exists (vision/weights/sface_torch.py) but no fine-tune path uses it yet.
-            raise TrainingError("fine-tuning is available for FaceNet models only; activate a "
-                                "FaceNet model in the Models list to train")
+        active = self._models.ensure_default_model()
         before_embedder = self._models.active_embedder(flip_average=False)
+        graph = self._models.sface_graph(active) if active.architecture == "sface" else None
+        network = build_sface_module(graph) if graph is not None else before_embedder.model
         result = FaceFineTuner(config).fit(
-            before_embedder.model, [(k, c) for k, c in samples if k in train_keys], on_progress)
+            network, [(k, c) for k, c in samples if k in train_keys], on_progress)
         notes.extend(result.notes)
         if result.cancelled or result.state_dict is None:
-            return TrainingRun(result, {}, {}, [str(k) for k in held_out], notes + ["cancelled"])
-        after_embedder = FaceEmbedder(build_model(result.state_dict), model_key="candidate")
+            return TrainingRun(result, {}, {}, [str(k) for k in held_out], notes + ["cancelled"],
+                               active.architecture)
         held = {k: [c for kk, c in samples if kk == k] for k in held_out}
+        onnx_bytes = None
+        if graph is not None:
+            # Export now so the after-figures come from the very graph register() saves.
+            faces = np.stack([c for cs in held.values() for c in cs][:16])
+            onnx_bytes, cosine = export_fine_tuned(graph, result.state_dict, faces)
+            notes.append(f"exported graph (cv2.dnn) vs trained torch module: worst cosine "
+                         f"{cosine:.7f} on {len(faces)} held-out faces")
+            after_embedder: Any = SFaceEmbedder(read_net_bytes(onnx_bytes), model_key="candidate")
+        else:
+            after_embedder = FaceEmbedder(build_model(result.state_dict), model_key="candidate")
         figures = compare_models(before_embedder.embed, after_embedder.embed, held)
         return TrainingRun(result, figures["before"], figures["after"],
-                           [str(k) for k in held_out], notes)
+                           [str(k) for k in held_out], notes, active.architecture, onnx_bytes)
 
     # -------------------------------------------------------------- register
     def register(self, run: TrainingRun, name: str | None = None) -> ModelInfo:
@@ -156,5 +199,10 @@ class TrainingService:
         parent = self._models.ensure_default_model()
         label = name or (f"fine-tuned from {parent.id}: rank-1 {run.before['rank1']:.3f} -> "
                          f"{run.after['rank1']:.3f}")
+        if run.architecture != parent.architecture:
+            raise TrainingError("the active model changed during training: train again")
+        if run.onnx_bytes is not None:
+            return self._models.register_trained_sface(run.onnx_bytes, label, parent,
+                                                       run.metrics())
         return self._models.register_trained(run.result.state_dict, label, parent.id,
                                              run.metrics())

@@ -1,4 +1,5 @@
-"""FaceFineTuner: semi-hard triplet fine-tuning of InceptionResnetV1's last blocks on face crops."""
+"""FaceFineTuner: semi-hard triplet fine-tuning of the last blocks of InceptionResnetV1 (160 px
+face crops) or of SFace's torch twin (112 px five-point aligned faces)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ from attendance_app.training.fine_tune_config import FineTuneConfig
 from attendance_app.training.inception_tail import InceptionTail
 from attendance_app.training.person_split import split_people
 from attendance_app.training.semi_hard_triplets import SemiHardTripletLoss
+from attendance_app.training.sface_tail import SFaceTail
 from attendance_app.training.training_progress import (
     EpochRecord, FineTuneResult, ProgressCallback, TrainingProgress,
 )
 from attendance_app.training.trunk_feature_cache import TrunkFeatureCache
-from attendance_app.vision.face_embedder import standardise_crops
+from attendance_app.vision.weights.sface_torch import SFaceNet
 
 
 class _Cancelled(Exception):
@@ -30,10 +32,11 @@ class _Cancelled(Exception):
 
 
 class FaceFineTuner:
-    """Fine-tune a deep copy of an InceptionResnetV1 (the caller's model is never modified).
+    """Fine-tune a deep copy of an InceptionResnetV1 or an SFaceNet (the caller's model is never
+    modified; the config's `trainable_blocks` must name blocks of that network).
 
     `fit(model, samples, on_progress=None) -> FineTuneResult`. `samples`: (person_key, crop) with
-    crop (160, 160, 3) uint8 RGB. People with fewer than 2 crops are excluded (named in
+    crop (160, 160, 3) uint8 RGB for InceptionResnetV1, (112, 112, 3) aligned faces for SFace. People with fewer than 2 crops are excluded (named in
     `excluded_people`); the rest are split by person into train and validation (FineTuneConfig).
     The frozen trunk runs once per cached view (image, flip, jittered copies); each step draws a
     ClassBalancedSampler batch, picks a random cached view per image, runs the tail and takes
@@ -67,7 +70,7 @@ class FaceFineTuner:
         if len(train_people) < 2:
             raise TrainingError(f"fine-tuning needs 2 or more training people with 2+ crops; got {len(train_people)}")
 
-        tail = InceptionTail(copy.deepcopy(model).cpu(), cfg.trainable_blocks)
+        tail = _make_tail(model, cfg.trainable_blocks)
         try:
             return self._run(tail, keys, crops, train_people, val_people, excluded, notes, on_progress, started)
         except _Cancelled:
@@ -83,10 +86,11 @@ class FaceFineTuner:
             tick = TrainingProgress(0, done, total, None, 0.0, None, phase="caching")
             return on_progress is None or on_progress(tick) is not False
 
-        train_cache = TrunkFeatureCache.build([crops[i] for i in train_idx], tail.trunk, cfg.jitter_copies, cfg.seed, on_images)
+        train_cache = TrunkFeatureCache.build([crops[i] for i in train_idx], tail.trunk, cfg.jitter_copies, cfg.seed, on_images,
+                                              to_input=tail.to_input, input_shape=tail.input_shape)
         if train_cache is None:
             raise _Cancelled
-        val_feats = tail.trunk(_standardised([crops[i] for i in val_idx])) if val_idx else None
+        val_feats = _val_features(tail, [crops[i] for i in val_idx]) if val_idx else None
         person_id = {p: n for n, p in enumerate(train_people)}
         labels = torch.tensor([person_id[keys[i]] for i in train_idx])
         val_labels = torch.tensor([val_people.index(keys[i]) for i in val_idx]) if val_idx else None
@@ -97,6 +101,7 @@ class FaceFineTuner:
         view_rng = np.random.default_rng(cfg.seed)
         total_steps, step, seen = cfg.epochs * len(sampler), 0, 0
         train_started = time.perf_counter()
+        cache_seconds = train_started - started
 
         val_loss, val_rank1 = self._validate(tail, val_feats, val_labels)
         history = [EpochRecord(0, float("nan"), 0.0, 0, val_loss, val_rank1)]
@@ -138,9 +143,10 @@ class FaceFineTuner:
             history=history, seconds=seconds, images_per_second=seen / seconds, cancelled=False,
             best_epoch=best_epoch, train_people=[str(p) for p in train_people],
             val_people=[str(p) for p in val_people], excluded_people=[str(p) for p in excluded], notes=notes,
+            cache_seconds=cache_seconds,
         )
 
-    def _validate(self, tail: InceptionTail, feats, labels) -> tuple[float | None, float | None]:
+    def _validate(self, tail: InceptionTail | SFaceTail, feats, labels) -> tuple[float | None, float | None]:
         if feats is None:
             return None, None
         with torch.no_grad():
@@ -166,11 +172,26 @@ def _eligible(samples):
     return [k for k, _ in kept], [c for _, c in kept], excluded
 
 
-def _standardised(crops: list[np.ndarray]) -> torch.Tensor:
-    return standardise_crops(np.stack(crops))
+def _make_tail(model: nn.Module, blocks: Sequence[str]) -> InceptionTail | SFaceTail:
+    try:
+        if isinstance(model, SFaceNet):
+            return SFaceTail(copy.deepcopy(model).cpu(), blocks)
+        return InceptionTail(copy.deepcopy(model).cpu(), blocks)
+    except ValueError as exc:
+        raise TrainingError(str(exc)) from exc
 
 
-def _trainable_state(tail: InceptionTail) -> dict[str, torch.Tensor]:
+def _val_features(tail: InceptionTail | SFaceTail, crops: list[np.ndarray]) -> torch.Tensor:
+    for i, crop in enumerate(crops):
+        if crop.shape != tail.input_shape or crop.dtype != np.uint8:
+            raise TrainingError(f"validation crop {i} is {crop.shape} {crop.dtype}, expected "
+                                f"{'x'.join(map(str, tail.input_shape))} uint8")
+    # In batches: SFace's early maps are 64x112x112 per face.
+    return torch.cat([tail.trunk(tail.to_input(np.stack(crops[i:i + 16])))
+                      for i in range(0, len(crops), 16)])
+
+
+def _trainable_state(tail: InceptionTail | SFaceTail) -> dict[str, torch.Tensor]:
     # Frozen parameters never change, so only trainable ones (and their modules' buffers) matter.
     names = {n for n, p in tail.model.named_parameters() if p.requires_grad}
     return {k: v.detach().clone() for k, v in tail.model.state_dict().items() if k in names}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from attendance_app.training.inception_tail import TRAINABLE_CHOICES
+from attendance_app.training.sface_tail import SFACE_DEFAULT_TRAINABLE, SFACE_TRAINABLE_CHOICES
 
 
 @dataclass(frozen=True)
@@ -13,7 +14,8 @@ class FineTuneConfig:
     `people_per_batch` x `samples_per_person`, at most `epochs`; early stopping after `patience`
     epochs without a better validation loss on `val_fraction` of the people (by person; off when
     fewer than `min_val_people` would be held out). `trainable_blocks` name InceptionResnetV1
-    children (see TRAINABLE_CHOICES); everything before the first of them is the frozen trunk,
+    children (see TRAINABLE_CHOICES) or SFace blocks (SFACE_TRAINABLE_CHOICES; `for_architecture`
+    gives each network's defaults); everything before the first of them is the frozen trunk,
     run once per cached view. `jitter_copies` extra views per image (random crop of 90-100% of
     the side, brightness +-10%, contrast +-10%, each with its flip) are cached besides the image
     and its flip: each costs one trunk pass per image up front, none per step."""
@@ -31,8 +33,24 @@ class FineTuneConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        unknown = [b for b in self.trainable_blocks if b not in TRAINABLE_CHOICES]
-        if unknown or not self.trainable_blocks:
-            raise ValueError(f"trainable_blocks must be among {TRAINABLE_CHOICES}, got {unknown or 'none'}")
+        blocks = self.trainable_blocks
+        if not blocks or not (set(blocks) <= set(TRAINABLE_CHOICES)
+                              or set(blocks) <= set(SFACE_TRAINABLE_CHOICES)):
+            raise ValueError(f"trainable_blocks must all be among {TRAINABLE_CHOICES} (FaceNet) "
+                             f"or all among {SFACE_TRAINABLE_CHOICES} (SFace), got "
+                             f"{list(blocks) or 'none'}")
         if self.epochs < 1 or self.learning_rate <= 0 or self.margin <= 0 or self.jitter_copies < 0:
             raise ValueError("epochs >= 1, learning_rate > 0, margin > 0, jitter_copies >= 0 required")
+
+
+def trainable_choices(architecture: str) -> tuple[str, ...]:
+    """The blocks a fine-tune of `architecture` ('facenet' or 'sface') may train."""
+    return SFACE_TRAINABLE_CHOICES if architecture == "sface" else TRAINABLE_CHOICES
+
+
+def for_architecture(architecture: str, **knobs: object) -> FineTuneConfig:
+    """A FineTuneConfig with `architecture`'s default trainable blocks (unless given)."""
+    if knobs.get("trainable_blocks") is None:
+        knobs["trainable_blocks"] = (SFACE_DEFAULT_TRAINABLE if architecture == "sface"
+                                     else FineTuneConfig.trainable_blocks)
+    return FineTuneConfig(**knobs)  # type: ignore[arg-type]

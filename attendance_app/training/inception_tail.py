@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+
+from attendance_app.vision.face_embedder import standardise_crops
 
 # The order of InceptionResnetV1.forward (facenet-pytorch 2.5.3).
 FORWARD_ORDER = (
@@ -27,8 +30,14 @@ class InceptionTail(nn.Module):
     mode, because the converted weights have BN folded in: batch statistics of a few faces would
     wreck them, and dropout stays off as well (a deliberate choice for small data)."""
 
+    input_shape = (160, 160, 3)
+
     def __init__(self, model: nn.Module, trainable: Sequence[str]) -> None:
         super().__init__()
+        unknown = [t for t in trainable if t not in TRAINABLE_CHOICES]
+        if unknown or not trainable:
+            raise ValueError(f"InceptionResnetV1 trainable blocks must be among "
+                             f"{TRAINABLE_CHOICES}, got {unknown or 'none'}")
         start = min(FORWARD_ORDER.index(name) for name in trainable)
         self._trunk_names = FORWARD_ORDER[:start]
         self._tail_names = FORWARD_ORDER[start:]
@@ -39,6 +48,11 @@ class InceptionTail(nn.Module):
         for name in trainable:
             for p in getattr(model, name).parameters():
                 p.requires_grad_(True)
+
+    @staticmethod
+    def to_input(crops: np.ndarray) -> torch.Tensor:
+        """(N, 160, 160, 3) uint8 RGB crops -> the standardised batch the trunk takes."""
+        return standardise_crops(crops)
 
     def train(self, mode: bool = True) -> "InceptionTail":
         # Never let anyone switch BN/dropout to training behaviour.

@@ -44,7 +44,7 @@ class EpochRecord:
 
 @dataclass(frozen=True)
 class FineTuneResult:
-    """What a run produced. `state_dict`: the full InceptionResnetV1 state dict of the best epoch
+    """What a run produced. `state_dict`: the full state dict (InceptionResnetV1 or SFaceNet) of the best epoch
     (CPU tensors; None when cancelled). `history`: one EpochRecord per epoch including epoch 0.
     `seconds`: wall time of the whole run (trunk caching included); `images_per_second`: training
     samples through the trainable tail per wall second of the whole run. `best_epoch` 0 means no
@@ -61,3 +61,10 @@ class FineTuneResult:
     val_people: list[str] = field(default_factory=list)
     excluded_people: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    cache_seconds: float = 0.0  # of `seconds`: the frozen trunk's pass over every view
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        """Training wall seconds per epoch run (caching excluded; NaN when none ran)."""
+        epochs = len(self.history) - 1
+        return (self.seconds - self.cache_seconds) / epochs if epochs > 0 else float("nan")

@@ -36,8 +36,10 @@ class TrunkFeatureCache:
     View 0 is the image, view 1 its horizontal flip, then pairs (jittered, jittered flip) for each
     jitter copy. Built by `build(crops, trunk, jitter_copies, seed, on_images)`, where `trunk`
     maps standardised images to features and `on_images(done, total)` reports progress and
-    returns False to stop (build then returns None). Raises TrainingError on a crop that is not
-    (160, 160, 3) uint8."""
+    returns False to stop (build then returns None). `to_input` turns a uint8 batch of
+    `input_shape` into the trunk's input (default: FaceNet's standardised 160 px crops; SFace's
+    tail gives its 112 px aligned faces scaled to [-1, 1]). Raises TrainingError on a crop of
+    another shape or dtype."""
 
     def __init__(self, features: list[torch.Tensor]) -> None:
         self.features = features
@@ -62,15 +64,18 @@ class TrunkFeatureCache:
         seed: int = 0,
         on_images: Callable[[int, int], bool] | None = None,
         batch_size: int = 16,
+        to_input: Callable[[np.ndarray], torch.Tensor] = standardise_crops,
+        input_shape: tuple[int, ...] = CROP_SHAPE,
     ) -> "TrunkFeatureCache | None":
         for i, crop in enumerate(crops):
-            if crop.shape != CROP_SHAPE or crop.dtype != np.uint8:
-                raise TrainingError(f"crop {i} is {crop.shape} {crop.dtype}, expected 160x160x3 uint8")
+            if crop.shape != input_shape or crop.dtype != np.uint8:
+                raise TrainingError(f"crop {i} is {crop.shape} {crop.dtype}, expected "
+                                    f"{'x'.join(map(str, input_shape))} uint8")
         generator = torch.Generator().manual_seed(seed)
         views: list[list[torch.Tensor]] = [[] for _ in range(2 + 2 * jitter_copies)]
         total, done = len(crops) * len(views), 0
         for start in range(0, len(crops), batch_size):
-            x = standardise_crops(np.stack(crops[start : start + batch_size]))
+            x = to_input(np.stack(crops[start : start + batch_size]))
             inputs = [x]
             for _ in range(jitter_copies):
                 inputs.append(jitter(x, generator))

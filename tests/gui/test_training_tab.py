@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from attendance_app.gui.backend import TrainingRequest
 from attendance_app.gui.error_presenter import ErrorPresenter
 from attendance_app.gui.tabs.training_tab import TrainingTab
 from attendance_app.gui.task_runner import TaskRunner
@@ -154,3 +155,34 @@ def test_too_little_data_shows_the_services_reason(qtbot, recorded_errors):
     widget.data_box.enrolled_box.setChecked(False)
     assert not widget.start_button.isEnabled()
     assert not widget.start()
+
+
+class _TwoNetworkBackend(FakeBackend):
+    """Model 2 is an SFace model: the defaults follow the active model's network."""
+
+    def training_defaults(self):
+        if self.active_model_id() != 2:
+            return super().training_defaults()
+        blocks = ("conv_25", "conv_26", "conv_27", "bn_features", "linear", "bn_embedding")
+        return (TrainingRequest(trainable_blocks=blocks), ("conv_24", *blocks))
+
+
+def test_activating_a_model_of_another_network_shows_its_blocks(qtbot, recorded_errors):
+    backend = _TwoNetworkBackend()
+    _enrol(backend, 3, 3)
+    runner = TaskRunner()
+    tab = TrainingTab(runner, ErrorPresenter(None, recorded_errors), confirm=lambda t, x: True)
+    qtbot.addWidget(tab)
+    tab.set_backend(backend)
+    assert "repeat_3" in tab.advanced.block_boxes
+    assert tab.start()
+    qtbot.waitUntil(lambda: not tab.training, timeout=WAIT_MS)
+    tab.activate_button.click()  # candidate 2 is the SFace-architecture model here
+    qtbot.waitUntil(lambda: not tab.activating, timeout=WAIT_MS)
+    assert recorded_errors.messages == []
+    assert "repeat_3" not in tab.advanced.block_boxes and "conv_24" in tab.advanced.block_boxes
+    assert tab.request().trainable_blocks[0] == "conv_25"
+    assert tab.start()  # and it trains with them
+    qtbot.waitUntil(lambda: not tab.training, timeout=WAIT_MS)
+    assert backend.train_requests[-1].trainable_blocks[0] == "conv_25"
+    runner.wait_for_done(5000)

@@ -23,15 +23,17 @@ class ServicesTraining:
     _model_name: str
 
     def training_defaults(self) -> tuple[TrainingRequest, tuple[str, ...]]:
-        from attendance_app.training.fine_tune_config import TRAINABLE_CHOICES, FineTuneConfig
+        """The knobs' defaults and the trainable blocks of the active model's network."""
+        from attendance_app.training.fine_tune_config import for_architecture, trainable_choices
 
-        c = FineTuneConfig()
+        architecture = self.services.models.ensure_default_model().architecture
+        c = for_architecture(architecture)
         return (TrainingRequest(epochs=c.epochs, margin=c.margin,
                                 people_per_batch=c.people_per_batch,
                                 samples_per_person=c.samples_per_person,
                                 learning_rate=c.learning_rate,
                                 trainable_blocks=tuple(c.trainable_blocks)),
-                tuple(TRAINABLE_CHOICES))
+                tuple(trainable_choices(architecture)))
 
     def enrolled_training_counts(self) -> tuple[int, int, int]:
         """(people with crops, crops, people with 2+ crops): every stored crop has a template of
@@ -75,7 +77,9 @@ class ServicesTraining:
             samples: list = []
             skipped: list[str] = []
             if request.use_enrolled:
-                samples.extend(svc.enrolled_samples().samples)
+                enrolled = svc.enrolled_samples()
+                samples.extend(enrolled.samples)
+                skipped.extend(f"{what}: {reason}" for what, reason in enrolled.skipped)
             if request.folder is not None:
                 last = [0.0]
 

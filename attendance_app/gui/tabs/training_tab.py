@@ -59,6 +59,7 @@ class TrainingTab(QWidget):
         self._backend: GuiBackend | None = None
         self._enrolled_usable = 0  # people with 2+ crops (the enrolled data Start needs)
         self._defaults = TrainingRequest()
+        self._choices: tuple[str, ...] | None = None  # trainable blocks shown (None: not read)
         self._job: TaskHandle | None = None
         self._activating: TaskHandle | None = None
         self.outcome: TrainingOutcome | None = None
@@ -137,14 +138,22 @@ class TrainingTab(QWidget):
     def set_backend(self, backend: GuiBackend) -> None:
         """Called once the face models are warm (the tab needs the active model)."""
         self._backend = backend
+        self._choices = None
+        self.refresh()
+
+    def _load_defaults(self) -> None:
+        """The knobs' defaults and trainable blocks of the active model's network (FaceNet and
+        SFace differ), re-read when an activation may have switched the network."""
+        assert self._backend is not None
         try:
-            self._defaults, choices = backend.training_defaults()
+            defaults, choices = self._backend.training_defaults()
         except Exception as exc:
             self._errors.present("Could not read the training defaults", exc)
-        else:
-            self.advanced.set_defaults(self._defaults, choices)
+            return
+        if choices != self._choices:
+            self._defaults, self._choices = defaults, choices
+            self.advanced.set_defaults(defaults, choices)
             self._fit_left()
-        self.refresh()
 
     def _fit_left(self) -> None:
         """The left column as wide as its content, the folded Advanced section included (no
@@ -160,6 +169,7 @@ class TrainingTab(QWidget):
         """Re-count the enrolled crops and re-list the registered models."""
         if self._backend is None:
             return
+        self._load_defaults()
         try:
             counts = self._backend.enrolled_training_counts()
             self._enrolled_usable = counts[2]

@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 SFACE_FP32_NAME = "sface_2021dec_fp32.onnx"
 SFACE_INPUT_SIZE = 112
 MIN_COSINE = 0.9999
+# The stock graph is rebuilt from the wheel; a fine-tuned one (issue 12) exists only as its file.
+_REMEDY = ("Stock SFace: delete the file so it is folded again. A fine-tuned SFace model: "
+           "activate another model and remove this one (restore its file from a backup copy "
+           "of the models folder if you have one); no templates were changed.")
 
 
 @dataclass(frozen=True)
@@ -125,13 +129,12 @@ def load_sface_net(path: Path, expected_sha256: str) -> cv2.dnn.Net:
     changed or unreadable file."""
     path = Path(path)
     if not path.is_file():
-        raise WeightsError(f"SFace weights {path} are missing. Run `attendance-app models "
-                           "verify` or delete the model's entry so it is folded again.")
+        raise WeightsError(f"SFace weights {path} are missing. {_REMEDY}")
     actual = sha256_file(path)
     if actual != expected_sha256.lower():
         raise WeightsError(
             f"SFace weights {path} are corrupt or were changed (sha256 {actual[:12]}..., "
-            f"expected {expected_sha256[:12]}...). Delete the file so it is folded again.")
+            f"expected {expected_sha256[:12]}...). {_REMEDY}")
     return _read_net(path)
 
 
