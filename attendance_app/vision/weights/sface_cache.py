@@ -12,6 +12,7 @@ cosine above MIN_COSINE is written (temp name + os.replace, then the sidecar).
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -112,6 +113,35 @@ def ensure_sface_weights(models_dir: Path, int8_path: Path | None = None) -> Wei
     return WeightsFile(path, digest)
 
 
+def sface_weights_cached(models_dir: Path) -> bool:
+    """True when the folded SFace graph exists and matches its recorded sha256."""
+    path = Path(models_dir) / SFACE_FP32_NAME
+    recorded = read_sidecar(path)
+    return bool(recorded) and path.is_file() and sha256_file(path) == recorded
+
+
+def _fold_in_child(models_dir: str) -> None:
+    ensure_sface_weights(Path(models_dir))
+
+
+def fold_sface_weights_in_child(models_dir: Path, timeout_s: float = 900.0) -> bool:
+    """Fold and check SFace in a separate (spawned) process unless it is cached: the first
+    start of a new data folder (SFace is the default model) must not hold the window's GIL
+    with onnx's reference run, as the FaceNet conversion once did (issue 13). True when the
+    cached file is valid afterwards; on a failure the caller's own `ensure_sface_weights`
+    repeats the work and raises the real WeightsError."""
+    if sface_weights_cached(models_dir):
+        return True
+    child = multiprocessing.get_context("spawn").Process(
+        target=_fold_in_child, args=(str(models_dir),), name="fold-sface-weights", daemon=True)
+    child.start()
+    child.join(timeout_s)
+    if child.is_alive():
+        child.terminate()
+        child.join()
+    return sface_weights_cached(models_dir)
+
+
 def _read_net(path: Path) -> cv2.dnn.Net:
     try:
         return cv2.dnn.readNetFromONNX(str(path))
@@ -136,4 +166,5 @@ def load_sface_net(path: Path, expected_sha256: str) -> cv2.dnn.Net:
 
 
 __all__ = ["SFACE_FP32_NAME", "FoldCheck", "check_fold", "ensure_sface_weights",
-           "load_sface_net", "run_net", "sface_reference_inputs"]
+           "fold_sface_weights_in_child", "load_sface_net", "run_net", "sface_reference_inputs",
+           "sface_weights_cached"]
