@@ -15,19 +15,22 @@ import logging
 import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import cv2
 import numpy as np
-import onnx
 
 from attendance_app.domain.errors import WeightsError
-from attendance_app.vision.weights import sface_onnx
 from attendance_app.vision.weights.reference_check import reference_inputs
 from attendance_app.vision.weights.weights_cache import (WeightsFile, _atomic_write,
                                                          read_sidecar, sha256_file,
                                                          sidecar_path)
 
+if TYPE_CHECKING:
+    import onnx
+
+# onnx and sface_onnx are imported only where a fold happens: importing onnx holds the GIL for
+# ~0.6-0.9 s, which froze the window's first start when the warm-up thread loaded SFace.
 log = logging.getLogger(__name__)
 
 SFACE_FP32_NAME = "sface_2021dec_fp32.onnx"
@@ -71,6 +74,8 @@ def check_fold(folded_path: Path, int8: onnx.ModelProto, images: np.ndarray | No
     WeightsError when the worst cosine is not above `min_cosine`."""
     from onnx.reference import ReferenceEvaluator
 
+    from attendance_app.vision.weights import sface_onnx
+
     images = sface_reference_inputs() if images is None else images
     ours = run_net(_read_net(folded_path), images).astype(np.float64)
     evaluator = ReferenceEvaluator(int8)
@@ -96,6 +101,8 @@ def ensure_sface_weights(models_dir: Path, int8_path: Path | None = None) -> Wei
         if sha256_file(path) == recorded:
             return WeightsFile(path, recorded)
         log.warning("%s does not match its recorded sha256: folding it again", path)
+    from attendance_app.vision.weights import sface_onnx
+
     int8 = sface_onnx.load_checked_int8(int8_path or sface_onnx.locate_sface_int8())
     folded = sface_onnx.fold_block_quantisation(int8)
     path.parent.mkdir(parents=True, exist_ok=True)
