@@ -41,6 +41,9 @@ class Settings:
     # Matching: best person score must reach the threshold and beat the runner-up by the margin.
     match_threshold: float = 0.55
     runner_up_margin: float = 0.05
+    # The embedder a NEW data folder starts with ("sface" or "facenet", ADR 0019); a data
+    # folder that already has an active model keeps it (switch with `models activate`).
+    first_model: str = "sface"
     # Detection and preprocessing (DESIGN.md section 4: margin 44 of the 160 px crop).
     crop_margin: int = 44
     min_face_size: int = 20
@@ -149,7 +152,8 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
 
 # The string settings that take one of a few words.
 SETTING_CHOICES: dict[str, tuple[str, ...]] = {"liveness": ("off", "flag", "require"),
-                                               "liveness_challenge": ("auto", "on", "off")}
+                                               "liveness_challenge": ("auto", "on", "off"),
+                                               "first_model": ("sface", "facenet")}
 
 
 def challenge_enabled(settings: Settings) -> bool:

@@ -213,7 +213,8 @@ class AppServices:
         from attendance_app.services.model_service import ModelService
 
         return ModelService(self.db, self.paths.models_dir,
-                            crop_margin=self.settings.crop_margin, detector=self.detector)
+                            crop_margin=self.settings.crop_margin, detector=self.detector,
+                            first_model=self.settings.first_model)
 
     @cached_property
     def gallery(self) -> "GalleryProvider":
@@ -325,7 +326,9 @@ class AppServices:
             from attendance_app.services.model_service import ModelService
 
             with open_database(self.paths.db_path, check=False) as db:
-                return ModelService(db, self.paths.models_dir).ensure_default_model().sha256
+                return ModelService(db, self.paths.models_dir,
+                                    first_model=self.settings.first_model
+                                    ).ensure_default_model().sha256
 
         def changed() -> None:
             if "gallery" in self.__dict__:

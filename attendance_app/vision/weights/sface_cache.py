@@ -12,21 +12,25 @@ cosine above MIN_COSINE is written (temp name + os.replace, then the sidecar).
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import cv2
 import numpy as np
-import onnx
 
 from attendance_app.domain.errors import WeightsError
-from attendance_app.vision.weights import sface_onnx
 from attendance_app.vision.weights.reference_check import reference_inputs
 from attendance_app.vision.weights.weights_cache import (WeightsFile, _atomic_write,
                                                          read_sidecar, sha256_file,
                                                          sidecar_path)
 
+if TYPE_CHECKING:
+    import onnx
+
+# onnx and sface_onnx are imported only where a fold happens: importing onnx holds the GIL for
+# ~0.6-0.9 s, which froze the window's first start when the warm-up thread loaded SFace.
 log = logging.getLogger(__name__)
 
 SFACE_FP32_NAME = "sface_2021dec_fp32.onnx"
@@ -74,6 +78,8 @@ def check_fold(folded_path: Path, int8: onnx.ModelProto, images: np.ndarray | No
     WeightsError when the worst cosine is not above `min_cosine`."""
     from onnx.reference import ReferenceEvaluator
 
+    from attendance_app.vision.weights import sface_onnx
+
     images = sface_reference_inputs() if images is None else images
     ours = run_net(_read_net(folded_path), images).astype(np.float64)
     evaluator = ReferenceEvaluator(int8)
@@ -99,6 +105,8 @@ def ensure_sface_weights(models_dir: Path, int8_path: Path | None = None) -> Wei
         if sha256_file(path) == recorded:
             return WeightsFile(path, recorded)
         log.warning("%s does not match its recorded sha256: folding it again", path)
+    from attendance_app.vision.weights import sface_onnx
+
     int8 = sface_onnx.load_checked_int8(int8_path or sface_onnx.locate_sface_int8())
     folded = sface_onnx.fold_block_quantisation(int8)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +122,35 @@ def ensure_sface_weights(models_dir: Path, int8_path: Path | None = None) -> Wei
     log.info("folded SFace int8 -> fp32: cosine vs int8 %.9f, max |diff| %.3g",
              result.min_cosine, result.max_abs_diff)
     return WeightsFile(path, digest)
+
+
+def sface_weights_cached(models_dir: Path) -> bool:
+    """True when the folded SFace graph exists and matches its recorded sha256."""
+    path = Path(models_dir) / SFACE_FP32_NAME
+    recorded = read_sidecar(path)
+    return bool(recorded) and path.is_file() and sha256_file(path) == recorded
+
+
+def _fold_in_child(models_dir: str) -> None:
+    ensure_sface_weights(Path(models_dir))
+
+
+def fold_sface_weights_in_child(models_dir: Path, timeout_s: float = 900.0) -> bool:
+    """Fold and check SFace in a separate (spawned) process unless it is cached: the first
+    start of a new data folder (SFace is the default model) must not hold the window's GIL
+    with onnx's reference run, as the FaceNet conversion once did (issue 13). True when the
+    cached file is valid afterwards; on a failure the caller's own `ensure_sface_weights`
+    repeats the work and raises the real WeightsError."""
+    if sface_weights_cached(models_dir):
+        return True
+    child = multiprocessing.get_context("spawn").Process(
+        target=_fold_in_child, args=(str(models_dir),), name="fold-sface-weights", daemon=True)
+    child.start()
+    child.join(timeout_s)
+    if child.is_alive():
+        child.terminate()
+        child.join()
+    return sface_weights_cached(models_dir)
 
 
 def _read_net(path: Path) -> cv2.dnn.Net:
@@ -139,4 +176,5 @@ def load_sface_net(path: Path, expected_sha256: str) -> cv2.dnn.Net:
 
 
 __all__ = ["SFACE_FP32_NAME", "FoldCheck", "check_fold", "ensure_sface_weights",
-           "load_sface_net", "run_net", "sface_reference_inputs"]
+           "fold_sface_weights_in_child", "load_sface_net", "run_net", "sface_reference_inputs",
+           "sface_weights_cached"]
