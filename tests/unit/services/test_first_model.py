@@ -1,4 +1,4 @@
-"""Which embedder a new data folder starts with (ADR 0019): SFace by default, FaceNet when the
+"""Which embedder a new data folder starts with (ADR 0020): SFace by default, FaceNet when the
 setting says so; a data folder that already has an active model keeps it. Real conversion and
 real fold of the shipped weights (cached per folder)."""
 
