@@ -68,4 +68,8 @@ def test_paced_live_view_queues_the_audience_strangers_for_review(data_dir, data
                             "('present', 'late')").fetchall()
     assert unknown_events >= 2, "the audience shot holds several strangers"
     assert pending == unknown_events
-    assert [name for (name,) in seen] == ["Lin-Manuel Miranda"]
+    names = [name for (name,) in seen]
+    # Alex Lacamoire really is at the piano in the first shot: SFace (the default) recognises
+    # him, FaceNet did not. Nobody else, and each once.
+    assert "Lin-Manuel Miranda" in names and len(names) == len(set(names))
+    assert set(names) <= {"Lin-Manuel Miranda", "Alex Lacamoire"}
