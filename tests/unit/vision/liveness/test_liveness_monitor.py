@@ -11,6 +11,9 @@ from attendance_app.vision.liveness.liveness_monitor import LivenessMonitor
 from attendance_app.vision.liveness.liveness_state import LivenessConfig
 
 BOX = FaceBox(260, 160, 380, 320)
+# The scripted meshes move while the frame's pixels stand still, so the tests of the landmark
+# cues switch the pixel-motion agreement off; the tests at the end exercise it.
+LANDMARKS = LivenessConfig(pixel_rule="off")
 EYES = ((300.0, 225.0), (340.0, 225.0), (320.0, 250.0), (305.0, 280.0), (335.0, 280.0))
 
 
@@ -30,10 +33,11 @@ def _frame(level: int = 120) -> np.ndarray:
     return np.clip(rng.normal(level, 25, (480, 640, 3)), 0, 255).astype(np.uint8)
 
 
-def _run(meshes, box=BOX, frame=None, config=None, fps=10.0):
+def _run(meshes, box=BOX, frame=None, config=LANDMARKS, fps=10.0, frames=None):
     monitor = LivenessMonitor(ScriptedLandmarker(meshes), config)
     frame = _frame() if frame is None else frame
-    states = [monitor.update(7, frame, box, EYES, i / fps) for i in range(len(meshes))]
+    frames = frames or [frame] * len(meshes)
+    states = [monitor.update(7, frames[i], box, EYES, i / fps) for i in range(len(meshes))]
     return monitor, states
 
 
