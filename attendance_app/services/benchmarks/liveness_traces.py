@@ -10,17 +10,16 @@ the grey face patch (pixel_planarity.face_patch) as base64 PNG (lossless). Versi
 
 from __future__ import annotations
 
-import base64
 import gzip
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from attendance_app.vision.liveness.liveness_judge import Measurement
+from attendance_app.vision.liveness.pixel_planarity import decode_patch, encode_patch
 
 VERSION = 2
 _READABLE = (1, 2)
@@ -42,22 +41,14 @@ class RecordedTrack:
 def _encode(m: Measurement) -> list[Any]:
     points = None if m.points is None else np.round(m.points.astype(np.float64), 2).ravel().tolist()
     return [round(m.time_s, 4), round(m.size, 1), m.reason, int(m.sides), round(m.peak, 3), points,
-            _encode_patch(m.patch)]
-
-
-def _encode_patch(patch: np.ndarray | None) -> str | None:
-    if patch is None:
-        return None
-    ok, png = cv2.imencode(".png", patch)
-    return base64.b64encode(png.tobytes()).decode("ascii") if ok else None
+            None if m.patch is None else encode_patch(m.patch)]
 
 
 def _decode(row: list[Any]) -> Measurement:
     t, size, reason, sides, peak, points = row[:6]
     encoded = row[6] if len(row) > 6 else None
     pts = None if points is None else np.asarray(points, np.float32).reshape(-1, 3)
-    patch = None if encoded is None else cv2.imdecode(
-        np.frombuffer(base64.b64decode(encoded), np.uint8), cv2.IMREAD_GRAYSCALE)
+    patch = None if encoded is None else decode_patch(encoded)
     return Measurement(float(t), float(size), reason, pts, int(sides), float(peak), patch)
 
 

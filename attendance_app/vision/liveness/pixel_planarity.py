@@ -17,6 +17,8 @@ between the patches.
 
 from __future__ import annotations
 
+import base64
+
 import cv2
 import numpy as np
 
@@ -26,8 +28,7 @@ PATCH_SIDE = 112  # pixels of the stored patch (the face box is PATCH_SIDE / PAT
 PATCH_MARGIN = 1.25  # patch side / box side: the face and a ring just around it
 MIN_TRACKED = 12  # fewer tracked corners than this: no verdict (too little texture)
 _FB_MAX_PX = 0.5  # forward-backward error (patch pixels) above which a track is dropped
-_LK = dict(winSize=(15, 15), maxLevel=3,
-           criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 0.01))
+_LK_CRITERIA = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 0.01)
 
 
 def face_patch(grey: np.ndarray, box: FaceBox) -> np.ndarray:
@@ -55,8 +56,10 @@ def tracked_points(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.nda
     if corners is None:
         return np.empty((0, 2), np.float32), np.empty((0, 2), np.float32)
     p0 = corners.astype(np.float32).reshape(-1, 1, 2)
-    p1, ok1, _ = cv2.calcOpticalFlowPyrLK(ref, cur, p0, None, **_LK)
-    back, ok2, _ = cv2.calcOpticalFlowPyrLK(cur, ref, p1, None, **_LK)
+    p1, ok1, _ = cv2.calcOpticalFlowPyrLK(ref, cur, p0, None, winSize=(15, 15), maxLevel=3,
+                                          criteria=_LK_CRITERIA)  # type: ignore[call-overload]
+    back, ok2, _ = cv2.calcOpticalFlowPyrLK(cur, ref, p1, None, winSize=(15, 15), maxLevel=3,
+                                            criteria=_LK_CRITERIA)  # type: ignore[call-overload]
     fb = np.linalg.norm((back - p0).reshape(-1, 2), axis=1)
     keep = (ok1.ravel() == 1) & (ok2.ravel() == 1) & (fb < _FB_MAX_PX)
     return p0.reshape(-1, 2)[keep], p1.reshape(-1, 2)[keep]
@@ -76,3 +79,19 @@ def pixel_planar_residual(ref: np.ndarray, cur: np.ndarray, quantile: float = 0.
     mapped = cv2.perspectiveTransform(p0.reshape(-1, 1, 2).astype(np.float64), h).reshape(-1, 2)
     err = np.linalg.norm(mapped - p1, axis=1)
     return float(np.quantile(err, quantile)) * PATCH_MARGIN / PATCH_SIDE
+
+
+def encode_patch(patch: np.ndarray) -> str:
+    """A face patch as base64 PNG text (lossless), for trace files."""
+    ok, png = cv2.imencode(".png", patch)
+    if not ok:
+        raise ValueError("cannot encode the face patch")
+    return base64.b64encode(png.tobytes()).decode("ascii")
+
+
+def decode_patch(text: str) -> np.ndarray:
+    """The patch encode_patch wrote."""
+    patch = cv2.imdecode(np.frombuffer(base64.b64decode(text), np.uint8), cv2.IMREAD_GRAYSCALE)
+    if patch is None:
+        raise ValueError("not a PNG face patch")
+    return np.asarray(patch, np.uint8)
