@@ -12,7 +12,10 @@ prints APCER (attack videos with any track ever live), BPCER (assessed real trac
 within --window seconds of their first sighting; assessed = live, or watched --min-watch
 seconds: on the short validation halves few tracks are watched a whole window) and the
 median / 90th-percentile time to live, sorted by APCER, then BPCER, then median time to live.
-`--real-first-half` keeps only the samples in the first half of each real video (its last
+The grid: landmark residual threshold x motion pairs needed x disjoint pairs, each with the
+pixel-motion cue off, required to agree ("and", at each `--pixel-residuals` threshold and
+`--pixel-quantiles` quantile) or deciding alone ("alone"). Landmark points: all 468 (the
+texture-pinned subset was rejected on validation, see README). `--real-first-half` keeps only the samples in the first half of each real video (its last
 sample's time / 2), the validation part of the real clips. `--config key=value` evaluates one
 setting only (e.g. to check the default).
 """
@@ -52,6 +55,19 @@ def _memo_pair_motion(ref: np.ndarray, cur: np.ndarray,
 
 
 liveness_judge.pair_motion = _memo_pair_motion  # type: ignore[assignment]
+_pixel_memo: dict[tuple[int, int, float], float | None] = {}
+_pair_pixel_motion = liveness_judge.pair_pixel_motion
+
+
+def _memo_pair_pixel_motion(ref: liveness_judge.Measurement, cur: liveness_judge.Measurement,
+                            config: LivenessConfig) -> float | None:
+    key = (id(ref), id(cur), config.pixel_quantile)
+    if key not in _pixel_memo:
+        _pixel_memo[key] = _pair_pixel_motion(ref, cur, config)
+    return _pixel_memo[key]
+
+
+liveness_judge.pair_pixel_motion = _memo_pair_pixel_motion  # type: ignore[assignment]
 
 
 def first_live_s(track: RecordedTrack, config: LivenessConfig) -> float | None:
@@ -123,6 +139,9 @@ def main() -> int:
     ap.add_argument("--min-watch", type=float, default=1.0)
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--config", nargs="*", default=None, metavar="KEY=VALUE")
+    ap.add_argument("--pixel-residuals", nargs="+", type=float,
+                    default=[0.006, 0.008, 0.01, 0.012, 0.014, 0.016, 0.02])
+    ap.add_argument("--pixel-quantiles", nargs="+", type=float, default=[0.75])
     args = ap.parse_args()
     real = [t for f in args.real for t in load_tracks(f) if not t.is_attack]
     if args.real_first_half:
@@ -136,17 +155,25 @@ def main() -> int:
         return 0
     rows = []
     # rigid_ratio mostly just splits the evidence into rotation / nonrigid (both count): kept 0.7.
-    for points, disjoint, pairs, threshold in itertools.product(
-            ["all", "pinned"], [False, True], [1, 2, 3],
+    pixel_settings = [("off", 0.0, 0.75)] + [
+        (rule, residual, q) for rule in ("and", "alone")
+        for residual in args.pixel_residuals for q in args.pixel_quantiles]
+    for (rule, pixel, quantile), disjoint, pairs, threshold in itertools.product(
+            pixel_settings, [False, True], [1, 2, 3],
             [0.015, 0.02, 0.025, 0.03, 0.035, 0.04, 0.045, 0.05, 0.06]):
-        cfg = dataclasses.replace(LivenessConfig(), motion_points=points, disjoint_pairs=disjoint,
+        if rule == "alone" and threshold != 0.04:
+            continue  # the landmark threshold plays no part then
+        cfg = dataclasses.replace(LivenessConfig(), disjoint_pairs=disjoint,
                                   motion_pairs_live=pairs, planar_residual=threshold,
-                                  nonrigid_residual=threshold)
+                                  nonrigid_residual=threshold, pixel_rule=rule,
+                                  pixel_residual=pixel, pixel_quantile=quantile)
         rows.append((evaluate(real, attacks, cfg, args.window, args.min_watch), cfg))
     rows.sort(key=lambda r: (r[0]["apcer"], r[0]["bpcer"], r[0]["ttl_median"] or 99))
-    print("points disjoint pairs threshold | APCER  BPCER  assessed  ttl_med  ttl_p90  hits")
+    print("pixel_rule residual quantile | disjoint pairs threshold | APCER  BPCER  assessed  "
+          "ttl_med  ttl_p90  hits")
     for res, cfg in rows[:args.top]:
-        print(f"{cfg.motion_points:6s} {cfg.disjoint_pairs!s:5s} {cfg.motion_pairs_live} "
+        print(f"{cfg.pixel_rule:5s} {cfg.pixel_residual:.3f} {cfg.pixel_quantile:.2f} | "
+              f"{cfg.disjoint_pairs!s:5s} {cfg.motion_pairs_live} "
               f"{cfg.planar_residual:.3f} | {res['apcer']:.3f}  "
               f"{res['bpcer']:.3f}  {res['assessed']:3d}  {res['ttl_median'] or float('nan'):.2f}  "
               f"{res['ttl_p90'] or float('nan'):.2f}  {' '.join(res['hits'])[:80]}")  # type: ignore[arg-type]

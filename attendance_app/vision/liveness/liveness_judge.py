@@ -4,7 +4,9 @@ A sample's Measurement (from LivenessMonitor.measure) holds the gate's reason, t
 points and the screen/print cue values. The judge feeds the cues: blinks (eye_blink), the
 motion between this sample and one about `pair_gap_s` earlier (homography residual:
 nonrigid_motion; rigid 3-D fit: head_rotation), on the mesh points `motion_points` names, and
-the screen/print count. A track is *live* once it blinked or showed enough motion that no flat
+the screen/print count. With `pixel_rule` "and" a motion pair counts only when the face's
+own pixels agree (pixel_planarity: tracked texture breaks one homography too), because
+FaceMesh's points can leave one plane on a turning photo. A track is *live* once it blinked or showed enough motion that no flat
 picture makes; *suspect* after `suspect_after_s` of usable observation without that, or sooner
 when screen/print cues keep appearing; *unknown* (with the reason) until then. `replay` runs a
 judge over recorded measurements: the same code the live monitor runs.
@@ -23,6 +25,7 @@ from attendance_app.vision.liveness.head_rotation import is_3d_rotation, rigid_3
 from attendance_app.vision.liveness.liveness_state import LivenessConfig, LivenessState
 from attendance_app.vision.liveness.mesh_geometry import PINNED_POINTS, inter_ocular
 from attendance_app.vision.liveness.nonrigid_motion import homography_residual, is_nonrigid
+from attendance_app.vision.liveness.pixel_planarity import pixel_planar_residual
 
 _MAX_STEP_S = 0.5  # a gap between usable samples counts as at most this much observation
 _KEEP_S = 2.0  # usable samples kept per track for motion pairs
@@ -32,7 +35,8 @@ _KEEP_S = 2.0  # usable samples kept per track for motion pairs
 class Measurement:
     """One sample of a track as measured on its frame. `reason`: why it is unusable (then
     `points` is None), else None; `points` (468, 3) FaceMesh points in frame pixels; `sides`
-    bezel/print border sides seen; `peak` spectral peak ratio; `size` shorter box side (px)."""
+    bezel/print border sides seen; `peak` spectral peak ratio; `size` shorter box side (px);
+    `patch` the grey face patch (pixel_planarity.face_patch) the pixel-motion cue tracks."""
 
     time_s: float
     size: float
@@ -40,15 +44,19 @@ class Measurement:
     points: np.ndarray | None = None
     sides: int = 0
     peak: float = 0.0
+    patch: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class Motion:
-    """Residuals of one motion pair (RMS / inter-ocular distance) and whether it counted."""
+    """Residuals of one motion pair (landmarks: RMS / inter-ocular distance; `pixel`: tracked
+    texture, fraction of the box side, None when not measured or too little texture) and
+    whether it counted."""
 
     planar: float
     rigid: float
     kind: str  # "rotation", "nonrigid" or "" (no evidence)
+    pixel: float | None = None
 
 
 def pair_motion(ref: np.ndarray, cur: np.ndarray, config: LivenessConfig) -> tuple[float, float]:
@@ -60,6 +68,19 @@ def pair_motion(ref: np.ndarray, cur: np.ndarray, config: LivenessConfig) -> tup
         ref, cur = ref[list(PINNED_POINTS)], cur[list(PINNED_POINTS)]
     return (homography_residual(ref[:, :2], cur[:, :2], scale),
             rigid_3d_residual(ref, cur[:, :2], scale))
+
+
+def pair_pixel_motion(ref: Measurement, cur: Measurement, config: LivenessConfig) -> float | None:
+    """Pixel-motion residual between the two samples' face patches (pixel_planarity), None
+    when either has no patch or the texture is too poor to track."""
+    if ref.patch is None or cur.patch is None:
+        return None
+    return pixel_planar_residual(ref.patch, cur.patch, config.pixel_quantile)
+
+
+def pixel_agrees(pixel: float | None, config: LivenessConfig) -> bool:
+    """The pixels also leave one plane; no measurement (no patch, no texture) never agrees."""
+    return pixel is not None and pixel > config.pixel_residual
 
 
 class TrackJudge:
@@ -99,6 +120,14 @@ class TrackJudge:
                 kind = "rotation"
             elif is_nonrigid(planar, rigid, cfg.nonrigid_residual, cfg.max_residual):
                 kind = "nonrigid"
+            pixel = None
+            if cfg.pixel_rule == "alone" and planar < cfg.max_residual:
+                pixel = pair_pixel_motion(ref, sample, cfg)
+                kind = ("rotation" if rigid < cfg.rigid_ratio * planar else "nonrigid") \
+                    if pixel_agrees(pixel, cfg) else ""
+            elif kind and cfg.pixel_rule == "and":  # measured only when the landmarks say so
+                pixel = pair_pixel_motion(ref, sample, cfg)
+                kind = kind if pixel_agrees(pixel, cfg) else ""
             # With disjoint_pairs a pair counts only when it shares no sample with the last pair
             # that counted: pairs sharing a sample can both come from one landmark glitch.
             if kind and cfg.disjoint_pairs and ref.time_s <= self.counted_until_s:
@@ -109,7 +138,7 @@ class TrackJudge:
                     self.rotation += 1
                 else:
                     self.nonrigid += 1
-            self.last_motion = Motion(planar, rigid, kind)
+            self.last_motion = Motion(planar, rigid, kind, pixel)
         self.screen += int(sample.sides >= cfg.bezel_sides or sample.peak > cfg.spectral_peak)
         self.samples.append(sample)
         while self.samples and self.samples[0].time_s < sample.time_s - _KEEP_S:

@@ -23,6 +23,7 @@ from attendance_app.vision.liveness.bezel_edges import border_sides
 from attendance_app.vision.liveness.liveness_judge import Measurement, TrackJudge
 from attendance_app.vision.liveness.liveness_state import LivenessConfig, LivenessState
 from attendance_app.vision.liveness.observation_gate import rejection_reason
+from attendance_app.vision.liveness.pixel_planarity import face_patch
 from attendance_app.vision.liveness.screen_pattern import spectral_peak_ratio
 
 
@@ -105,7 +106,7 @@ class LivenessMonitor:
         if mesh is None:
             return Measurement(time_s, size, "no face landmarks found")
         return Measurement(time_s, size, None, mesh.points, border_sides(grey, local),
-                           spectral_peak_ratio(grey, local))
+                           spectral_peak_ratio(grey, local), face_patch(grey, local))
 
 
 def _grey_around(rgb: np.ndarray, box: FaceBox) -> tuple[np.ndarray, FaceBox]:

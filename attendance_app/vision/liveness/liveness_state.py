@@ -47,7 +47,11 @@ class LivenessConfig:
     spectral peak ratio exceeds `spectral_peak`. motion_points: the mesh points the motion
     residuals use: "all" 468, or "pinned" (points on visible texture only: eye corners and lids,
     brows, nose, lips; the inferred face outline left out). disjoint_pairs: a motion pair
-    counts only if it shares no sample with the last one that counted."""
+    counts only if it shares no sample with the last one that counted. pixel_rule: how the
+    pixel-motion cue (tracked texture of the face patch, pixel_planarity) takes part: "off"
+    (landmarks alone), "and" (a pair counts only if the texture's residual also exceeds
+    `pixel_residual`, a fraction of the box side, at the `pixel_quantile` of the tracked
+    corners), "alone" (the texture residual decides instead of the landmark residuals)."""
 
     min_face_px: float = 40.0
     min_luma: float = 35.0
@@ -67,6 +71,9 @@ class LivenessConfig:
     spectral_peak: float = 30.0
     motion_points: Literal["all", "pinned"] = "all"
     disjoint_pairs: bool = True
+    pixel_rule: Literal["off", "and", "alone"] = "off"  # "and" not yet chosen on validation
+    pixel_residual: float = 0.01
+    pixel_quantile: float = 0.75
 
     def __post_init__(self) -> None:
         if self.motion_pairs_live < 1 or self.pair_gap_s <= 0 or self.suspect_after_s <= 0:
@@ -75,3 +82,7 @@ class LivenessConfig:
             raise ValueError("need 0 < blink_drop < blink_recover <= 1")
         if self.motion_points not in ("all", "pinned"):
             raise ValueError(f"motion_points must be 'all' or 'pinned', not {self.motion_points!r}")
+        if self.pixel_rule not in ("off", "and", "alone"):
+            raise ValueError(f"pixel_rule must be 'off', 'and' or 'alone', not {self.pixel_rule!r}")
+        if not 0 < self.pixel_quantile <= 1:
+            raise ValueError("pixel_quantile must be in (0, 1]")

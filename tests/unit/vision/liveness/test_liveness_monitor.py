@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from liveness_synthetic_face import face_points, rotate, to_frame
+from liveness_synthetic_scene import texture, tremor_homography, two_depth, warp
 
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.vision.face_mesh import FaceMesh
@@ -11,6 +12,10 @@ from attendance_app.vision.liveness.liveness_monitor import LivenessMonitor
 from attendance_app.vision.liveness.liveness_state import LivenessConfig
 
 BOX = FaceBox(260, 160, 380, 320)
+# The scripted meshes move while the frame's pixels stand still, so the tests of the landmark
+# cues switch the pixel-motion agreement off; the tests at the end exercise it.
+LANDMARKS = LivenessConfig(pixel_rule="off")
+PIXELS = LivenessConfig(pixel_rule="and", pixel_residual=0.012)
 EYES = ((300.0, 225.0), (340.0, 225.0), (320.0, 250.0), (305.0, 280.0), (335.0, 280.0))
 
 
@@ -30,10 +35,11 @@ def _frame(level: int = 120) -> np.ndarray:
     return np.clip(rng.normal(level, 25, (480, 640, 3)), 0, 255).astype(np.uint8)
 
 
-def _run(meshes, box=BOX, frame=None, config=None, fps=10.0):
+def _run(meshes, box=BOX, frame=None, config=LANDMARKS, fps=10.0, frames=None):
     monitor = LivenessMonitor(ScriptedLandmarker(meshes), config)
     frame = _frame() if frame is None else frame
-    states = [monitor.update(7, frame, box, EYES, i / fps) for i in range(len(meshes))]
+    frames = frames or [frame] * len(meshes)
+    states = [monitor.update(7, frames[i], box, EYES, i / fps) for i in range(len(meshes))]
     return monitor, states
 
 
@@ -100,3 +106,33 @@ def test_forgetting_a_track_starts_it_over() -> None:
     assert monitor.state(7).is_live
     monitor.forget(7)
     assert monitor.state(7).status == "unknown"
+
+
+def _rgb(grey: np.ndarray) -> np.ndarray:
+    return np.repeat(grey[..., None], 3, axis=2)
+
+
+def _turning_meshes(n: int) -> list[np.ndarray]:
+    face = face_points()
+    return [to_frame(rotate(face, yaw_deg=15 * np.sin(i / 3))) for i in range(n)]
+
+
+def test_a_photo_whose_landmarks_seem_to_turn_is_not_live_its_pixels_stay_on_one_plane() -> None:
+    """FaceMesh can fit a turning 3-D head to a turning photo; the photo's own texture still
+    moves by one homography, so with the default the landmark motion does not count."""
+    picture = texture(640, seed=0)[:480]
+    rng = np.random.default_rng(2)
+    frames = [_rgb(warp(picture, tremor_homography(rng, (320.0, 240.0)))) for _ in range(50)]
+    _, fooled = _run(_turning_meshes(50), frames=frames)  # the landmark rule alone is fooled
+    assert any(s.is_live for s in fooled)
+    _, states = _run(_turning_meshes(50), frames=frames, config=PIXELS)
+    assert not any(s.is_live for s in states)
+    assert states[-1].status == "suspect"
+
+
+def test_a_head_moving_against_the_background_becomes_live_with_the_pixel_agreement() -> None:
+    back, front = texture(640, seed=1)[:480], texture(640, seed=4)[:480]
+    frames = [_rgb(two_depth(back, front, (320.0, 240.0), 60, 8 * np.sin(i / 3)))
+              for i in range(20)]
+    _, states = _run(_turning_meshes(20), frames=frames, config=PIXELS)
+    assert states[-1].is_live

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 from liveness_synthetic_face import face_points, rotate, to_frame
-from test_liveness_monitor import EYES, ScriptedLandmarker, _frame
+from test_liveness_monitor import EYES, LANDMARKS, ScriptedLandmarker, _frame
 
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.services.benchmarks.liveness_traces import (
@@ -33,7 +33,7 @@ def _traced_run(config: LivenessConfig) -> tuple[LivenessMonitor, list]:
 
 
 def test_replaying_recorded_measurements_gives_the_monitors_states() -> None:
-    config = LivenessConfig()
+    config = LANDMARKS  # scripted meshes over a still frame: the landmark rule alone
     monitor, states = _traced_run(config)
     samples = monitor.measurements_of(3)
     assert len(samples) == len(states)
@@ -46,7 +46,7 @@ def test_replaying_recorded_measurements_gives_the_monitors_states() -> None:
 
 
 def test_saved_tracks_load_back_and_replay_the_same(tmp_path) -> None:
-    config = LivenessConfig()
+    config = LANDMARKS
     monitor, states = _traced_run(config)
     path = tmp_path / "traces.json.gz"
     save_tracks(path, [RecordedTrack("real:clip.mp4", 3, 0.0, 3.1, monitor.measurements_of(3))])
@@ -55,6 +55,9 @@ def test_saved_tracks_load_back_and_replay_the_same(tmp_path) -> None:
     original = monitor.measurements_of(3)
     assert [s.reason for s in track.samples] == [s.reason for s in original]
     np.testing.assert_allclose(track.samples[5].points, original[5].points, atol=0.006)
+    assert original[5].patch is not None  # the face patch the pixel-motion cue tracks...
+    np.testing.assert_array_equal(track.samples[5].patch, original[5].patch)  # ...lossless
+    assert track.samples[0].patch is None  # an unusable sample keeps none
     assert [s.status for s in replay(track.samples, config)] == [s.status for s in states]
 
 
@@ -78,7 +81,7 @@ def test_the_threshold_script_replays_saved_traces(tmp_path) -> None:
     import sys
     from pathlib import Path
 
-    monitor, _ = _traced_run(LivenessConfig())
+    monitor, _ = _traced_run(LANDMARKS)
     real = monitor.measurements_of(3)
     flat = [dataclasses.replace(s, points=None if s.points is None else real[2].points)
             for s in real]  # the same picture every sample: no motion at all
@@ -93,7 +96,8 @@ def test_the_threshold_script_replays_saved_traces(tmp_path) -> None:
                              check=True, timeout=120).stdout
         return ast.literal_eval(out.strip().splitlines()[-1])
 
-    default = run()
+    default = run("pixel_rule=off")  # the still frame's pixels agree with no motion
     assert default["apcer"] == 0.0 and default["bpcer"] == 0.0 and default["assessed"] == 1
-    strict = run("motion_pairs_live=50")
+    assert run("pixel_rule=and")["bpcer"] == 1.0  # with the pixel agreement the still frame never goes live
+    strict = run("pixel_rule=off", "motion_pairs_live=50")
     assert strict["bpcer"] == 1.0 and strict["apcer"] == 0.0
