@@ -6,8 +6,7 @@ may be broken, and one expensive test decides:
   `verify_min_iou`) or its size jumped (side ratio above `verify_max_size_ratio`);
 - appearance: a 12x12 grey signature of the face region, normalised to zero mean and unit
   variance (so lighting drifts do not count), correlates with the signature taken at the track's
-  last embedding below `appearance_min_correlation`, at the best of small shifts (so a face
-  that moves a little is not taken for a new one). Measured from the last *embedding*, not the
+  last embedding below `appearance_min_correlation`. Measured from the last *embedding*, not the
   last frame, so a slow cross-dissolve adds up until it trips;
 - the decision: the face is re-embedded at once (a face still changing since the previous
   detection stays suspect, unnamed, even when that embedding agrees, until it settles) and the embedding must agree with the track's
@@ -27,51 +26,32 @@ from attendance_app.domain.face_box import FaceBox
 from attendance_app.domain.match import Match
 
 SIGNATURE_SIDE = 12
-# The face may sit this many signature cells (1/12 of the inner box each, ~8%) elsewhere than
-# at the reference: a head that nods, a singer who moves, or (paced) a box extrapolated over the
-# detector's latency. Correlation is the best over these shifts, so motion is not taken for a new
-# face, while a different face or a dissolve into one still decorrelates at every shift.
-SHIFT_CELLS = 2
-_GRID = SIGNATURE_SIDE + 2 * SHIFT_CELLS
 _INNER = 0.1  # trim 10% of the box each side: the face itself, not the background around it
 
 
 def face_signature(rgb: np.ndarray, box: FaceBox) -> np.ndarray | None:
-    """(16, 16) float32 grey grid of the face region of an (H, W, 3) uint8 RGB frame: the inner
-    box (10% trimmed each side) as its central 12x12 cells plus SHIFT_CELLS cells of context
-    around it; None when the region lies (almost) outside the frame or is flat."""
+    """(144,) float32 zero-mean unit-norm signature of the face region of an (H, W, 3) uint8
+    RGB frame, or None when the box lies (almost) outside it or the region is flat."""
     h, w = rgb.shape[:2]
-    cell_w = box.width * (1 - 2 * _INNER) / SIGNATURE_SIDE
-    cell_h = box.height * (1 - 2 * _INNER) / SIGNATURE_SIDE
-    ex, ey = box.width * _INNER - SHIFT_CELLS * cell_w, box.height * _INNER - SHIFT_CELLS * cell_h
-    x1, y1 = max(int(box.x1 + ex), 0), max(int(box.y1 + ey), 0)
-    x2, y2 = min(int(box.x2 - ex), w), min(int(box.y2 - ey), h)
+    dx, dy = box.width * _INNER, box.height * _INNER
+    x1, y1 = max(int(box.x1 + dx), 0), max(int(box.y1 + dy), 0)
+    x2, y2 = min(int(box.x2 - dx), w), min(int(box.y2 - dy), h)
     if x2 - x1 < 4 or y2 - y1 < 4:
         return None
     region = cv2.cvtColor(np.ascontiguousarray(rgb[y1:y2, x1:x2]), cv2.COLOR_RGB2GRAY)
-    grid = cv2.resize(region, (_GRID, _GRID), interpolation=cv2.INTER_AREA).astype(np.float32)
-    return grid if float(grid.std()) > 1e-3 else None
+    small = cv2.resize(region, (SIGNATURE_SIDE, SIGNATURE_SIDE),
+                       interpolation=cv2.INTER_AREA).astype(np.float32).ravel()
+    small -= small.mean()
+    norm = float(np.linalg.norm(small))
+    return small / norm if norm > 1e-3 else None
 
 
-def _unit_windows(grid: np.ndarray) -> np.ndarray:
-    """(shifts, 144) zero-mean unit-norm rows: every 12x12 window of a (16, 16) grid."""
-    windows = np.lib.stride_tricks.sliding_window_view(grid, (SIGNATURE_SIDE, SIGNATURE_SIDE))
-    rows = windows.reshape(-1, SIGNATURE_SIDE * SIGNATURE_SIDE)
-    rows = rows - rows.mean(axis=1, keepdims=True)
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    unit: np.ndarray = rows / np.maximum(norms, 1e-3)
-    return unit
-
-
-def signature_correlation(reference: np.ndarray | None, current: np.ndarray | None) -> float:
-    """Best Pearson correlation in [-1, 1] between the reference's central 12x12 cells and any
-    12x12 window of `current` (shifts up to SHIFT_CELLS each way); 1.0 when either is missing
-    (no evidence of a change: a flat or off-frame region says nothing about identity)."""
-    if reference is None or current is None:
+def signature_correlation(a: np.ndarray | None, b: np.ndarray | None) -> float:
+    """Pearson correlation in [-1, 1] of two signatures; 1.0 when either is missing (no
+    evidence of a change: a flat or off-frame region says nothing about identity)."""
+    if a is None or b is None:
         return 1.0
-    c = SHIFT_CELLS
-    centre = _unit_windows(reference[c:c + SIGNATURE_SIDE, c:c + SIGNATURE_SIDE])[0]
-    return float(np.max(_unit_windows(current) @ centre).item())
+    return float(np.dot(a, b))
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,15 @@ def data_dir(tmp_path: Path, converted_weights, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture
+def facenet_first(data_dir: Path) -> Path:
+    """`data_dir` set to start with FaceNet (Settings.first_model), for tests about FaceNet's
+    own weights file, conversion or fine-tuning; a new data folder otherwise starts with SFace
+    (ADR 0020)."""
+    (data_dir / "settings.json").write_text('{"first_model": "facenet"}', encoding="utf-8")
+    return data_dir
+
+
+@pytest.fixture
 def cli(data_dir: Path, capsys: pytest.CaptureFixture[str]):
     """cli('enroll', ...) -> (exit code, stdout, stderr), run in-process on `data_dir`."""
     from attendance_app.cli import main

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-pytestmark = pytest.mark.integration
+# About FaceNet's own weights file and its switch to SFace: the data folder starts with FaceNet.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("facenet_first")]
 
 
 def _templates_per_model(data_dir: Path) -> dict[int, int]:
