@@ -56,7 +56,10 @@ class FaceMeshLandmarker:
     def __init__(self, model_path: Path | None = None) -> None:
         path = model_path or verified_model_path()
         try:
-            self._net = cv2.dnn.readNetFromTFLite(str(path), engine=cv2.dnn.ENGINE_CLASSIC)
+            # The classic engine where it exists (OpenCV 5.0); 5.1 has only the new one.
+            classic = getattr(cv2.dnn, "ENGINE_CLASSIC", None)
+            self._net = (cv2.dnn.readNetFromTFLite(str(path)) if classic is None
+                         else cv2.dnn.readNetFromTFLite(str(path), engine=classic))
         except cv2.error as exc:
             raise WeightsError(f"OpenCV cannot load the FaceMesh model {path}: {exc}") from exc
         self._net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)

@@ -71,8 +71,14 @@ def _standardised_nchw(images: np.ndarray) -> np.ndarray:
 def graph_embeddings(images: np.ndarray, graph_path: Path | None = None) -> np.ndarray:
     """Embed (N,160,160,3) uint8 RGB with cv2.dnn on the frozen graph -> (N,512) float32."""
     path = Path(graph_path) if graph_path is not None else default_graph_path()
+    # OpenCV 5.1 dropped the TensorFlow importer; say so instead of an AttributeError.
+    read_tensorflow = getattr(cv2.dnn, "readNetFromTensorflow", None)
+    if read_tensorflow is None:
+        raise WeightsError(
+            f"OpenCV {cv2.__version__} has no TensorFlow importer, so the FaceNet conversion "
+            "cannot be verified; install opencv-python-headless>=5.0,<5.1 (pyproject.toml).")
     try:
-        net = cv2.dnn.readNetFromTensorflow(str(path))
+        net = read_tensorflow(str(path))
         outputs = []
         for blob in _standardised_nchw(images):
             net.setInput(blob[None])  # the imported graph runs with batch 1 only
