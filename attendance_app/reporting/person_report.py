@@ -14,14 +14,15 @@ from attendance_app.reporting.session_outcomes import (
 
 PERSON_COLUMNS = (
     Column("Date", "date"), Column("Session"), Column("Status"), Column("Time", "datetime"),
-    Column("Similarity", "percent"), Column("Corrections"),
+    Column("Similarity", "percent"), Column("Liveness"), Column("Corrections"),
 )
 
 
 def build_person_report(attendance: PersonAttendance,
                         generated_at: datetime | None = None) -> ReportTable:
     """One row per session in the period where the person was on the roster or recorded,
-    oldest first. The summary gives sessions, attended, late, absent, excused and the rate."""
+    oldest first, with the record's liveness mark as in the session report (empty when not
+    checked). The summary gives sessions, attended, late, absent, excused and the rate."""
     person = attendance.person
     found = [(s, o) for s in _in_period(attendance) if (o := _outcome_of(s, person.person_id))]
     rows = tuple(_row(s, o) for s, o in found)
@@ -66,5 +67,6 @@ def _row(session: SessionAttendance, outcome: Outcome) -> tuple:
     return (
         session.session.started_at.date(), session.session.name, outcome.status.value,
         record.arrival_time if record else None, record.similarity if record else None,
+        record.liveness.value if record and record.liveness else "",
         corrections_text(record.corrections) if record else "",
     )

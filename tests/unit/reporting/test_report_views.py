@@ -7,10 +7,10 @@ from datetime import date, datetime
 
 import pytest
 
-from attendance_app.domain.attendance import AttendanceStatus
+from attendance_app.domain.attendance import AttendanceStatus, LivenessCheck
 from attendance_app.domain.errors import ValidationError
 from attendance_app.reporting.group_report import build_group_report
-from attendance_app.reporting.person_report import build_person_report
+from attendance_app.reporting.person_report import PERSON_COLUMNS, build_person_report
 from attendance_app.reporting.report_inputs import (
     DateRange, GroupAttendance, PersonAttendance, SessionAttendance, UnknownFaceEvent,
     UnknownFaceLog)
@@ -102,6 +102,17 @@ def test_person_report_rows_are_the_persons_sessions_in_the_period_oldest_first(
     assert table.summary["Sessions"] == 3 and table.summary["Late"] == 2
     assert table.summary["Attended"] == 2 and table.summary["Absent"] == 1
     assert table.summary["Attendance rate"] == pytest.approx(2 / 3)
+
+
+def test_person_report_shows_each_records_liveness_mark():
+    sessions = _three_sessions()
+    flagged = [replace(r, liveness=LivenessCheck.NOT_SHOWN) if r.person_id == ADA else r
+               for r in sessions[1].records]
+    sessions[1] = replace(sessions[1], records=flagged)
+    ada = next(entry for entry in ROSTER if entry.person_id == ADA)
+    rows = build_person_report(PersonAttendance(ada, NOVEMBER, sessions), GENERATED_AT).rows
+    column = [c.name for c in PERSON_COLUMNS].index("Liveness")
+    assert [row[column] for row in rows] == ["", "liveness not shown", ""]
 
 
 def test_person_report_of_an_excused_person_leaves_excused_sessions_out_of_the_rate():

@@ -14,7 +14,8 @@ from attendance_app.vision.liveness.liveness_judge import Measurement, TrackJudg
 from attendance_app.vision.liveness.liveness_state import LivenessConfig
 
 DATA = np.load(Path(__file__).parent / "data" / "recorded_meshes.npz")
-# The recordings hold landmarks only (no image patches), so the landmark rule is tested alone.
+# The recordings hold landmarks only (no image patches), so the landmark half of the default
+# rule (its thresholds, without the pixel agreement) is tested alone.
 LANDMARKS = dataclasses.replace(LivenessConfig(), pixel_rule="off")
 EARLIER = dataclasses.replace(LANDMARKS, planar_residual=0.035, nonrigid_residual=0.035,
                               disjoint_pairs=False)  # the default before validation grew
