@@ -35,6 +35,9 @@ def register(bsub: argparse._SubParsersAction) -> None:
     live.add_argument("--mtcnn-per-box", action="store_true",
                       help="cut MTCNN's R-/O-net crops one box at a time as facenet-pytorch does "
                            "(the path before issue 11's batched crops; same detections, for A/B)")
+    live.add_argument("--no-lookahead", action="store_true",
+                      help="fast pass on one thread: do not detect the next detection frame on "
+                           "a second thread while this one is embedded (same detections; A/B)")
     live.add_argument("--json", action="store_true")
     live.set_defaults(handler=live_benchmark)
 
@@ -114,8 +117,10 @@ def live_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:
             ctx.settings, every_frame=args.every_frame, detect_scale=args.detect_scale,
             realtime=not args.no_realtime, progress=bar, labels_out=args.labels_out,
             background_load=args.background_load,
-            match_policy=app_match_policy(args.model, ctx), truth=args.truth)
-    return print_result({**result, "model": args.model}, args.json)
+            match_policy=app_match_policy(args.model, ctx), truth=args.truth,
+            lookahead=not args.no_lookahead)
+    return print_result({**result, "model": args.model, "lookahead": not args.no_lookahead},
+                        args.json)
 
 
 def learning_benchmark(args: argparse.Namespace, ctx: CliContext) -> int:

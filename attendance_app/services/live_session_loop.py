@@ -20,6 +20,7 @@ from attendance_app.vision.frame_source import (Frame, FrameSource, Reconnecting
                                                  StreamSource)
 from attendance_app.vision.latest_frame_grabber import LatestFrameGrabber
 from attendance_app.vision.live_recognizer import FrameResult, LiveRecognizer
+from attendance_app.vision.read_ahead import ReadAhead
 
 
 @dataclass
@@ -70,13 +71,13 @@ def run_live_loop(source: FrameSource, recognizer: LiveRecognizer, run: SessionR
         reader = _GrabberReader(LatestFrameGrabber(source).start())
     else:
         source.open()
-        reader = _DirectReader(source)
+        reader = _DirectReader(source, recognizer.config.detect_every_frames)
     try:
         while not should_stop():
             frame = reader.next()
             if frame is None:
                 break
-            result = recognizer.process(frame)
+            result = recognizer.process(frame, upcoming=reader.upcoming)
             summary.frames += 1
             _record_sightings(result, run, gate, summary, on_record)
             if learner is not None:
@@ -121,11 +122,19 @@ def _collect(outcome, summary: LiveLoopSummary,
 
 
 class _DirectReader:
-    def __init__(self, source: FrameSource) -> None:
+    """A file: frames read a detection interval ahead (the recogniser detects the next
+    detection frame on a second thread meanwhile)."""
+
+    def __init__(self, source: FrameSource, depth: int) -> None:
         self._source = source
+        self._frames = ReadAhead(source, depth)
 
     def next(self) -> Frame | None:
-        return self._source.read()
+        return self._frames.next()
+
+    @property
+    def upcoming(self) -> tuple[Frame, ...]:
+        return self._frames.upcoming
 
     def close(self) -> None:
         self._source.close()
@@ -144,6 +153,8 @@ class _GrabberReader:
                 if self._grabber.error is not None:
                     raise self._grabber.error
                 return None
+
+    upcoming: tuple[Frame, ...] = ()  # a camera has no later frames
 
     def close(self) -> None:
         self._grabber.stop()

@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from attendance_app.domain.detection import Detection
 from attendance_app.domain.match import Match
 from attendance_app.vision.background_detector import BackgroundDetector, FinishedDetection
+from attendance_app.vision.detection_lookahead import DetectionLookahead
 from attendance_app.vision.face_tracker import FaceTracker, Track
 from attendance_app.vision.frame_source import Frame
 from attendance_app.vision.liveness.liveness_state import LivenessState
@@ -96,17 +97,24 @@ class LiveRecognizer:
             on_start()
         self._background = (BackgroundDetector(self._detect_and_embed, on_start=on_start)
                             if cfg.async_detection and not cfg.every_frame else None)
+        self._on_start = on_start
+        self._lookahead: DetectionLookahead | None = None  # made on the first `upcoming` frames
         self.stats = RecognizerStats()
 
     def close(self) -> None:
         """Stop the background detector thread, if any."""
         if self._background is not None:
             self._background.close()
+        if self._lookahead is not None:
+            self._lookahead.close()
 
-    def process(self, frame: Frame) -> FrameResult:
+    def process(self, frame: Frame, upcoming: Sequence[Frame] = ()) -> FrameResult:
         """Check the scene, then detect, track, embed the tracks that are due (one batch), vote,
         and report. On a frame between detections (detect_every_frames > 1) only the track
-        boxes move and the names are checked against the frame's pixels."""
+        boxes move and the names are checked against the frame's pixels. `upcoming`: frames
+        of the same source already decoded after this one (a file read ahead); the next one
+        due for detection is detected on a second thread meanwhile (DetectionLookahead), with
+        the same result as detecting it when its turn comes."""
         cfg = self.config
         events = self._observe_scene(frame)
         if self._background is not None:
@@ -115,11 +123,29 @@ class LiveRecognizer:
         if (cfg.every_frame or cfg.detect_every_frames == 1 or last is None
                 or not 0 <= frame.index - last < cfg.detect_every_frames):
             self._last_detect_index = frame.index
+            self._look_ahead(frame.index, upcoming)
+            ahead = self._lookahead.take(frame) if self._lookahead is not None else None
+            if ahead is not None:  # detect_ms: the worker's time, as in the paced mode
+                return self._recognise(frame, ahead[0], ahead[1], events=events)
             t0 = time.perf_counter()
             detections = self._detect_rgb(frame.rgb)
             return self._recognise(frame, detections, (time.perf_counter() - t0) * 1e3,
                                    events=events)
+        self._look_ahead(last, upcoming)
         return self._coast(frame, events)
+
+    def _look_ahead(self, last_detect_index: int, upcoming: Sequence[Frame]) -> None:
+        """Start detecting the upcoming frame the schedule detects next (the naive
+        every-frame baseline stays sequential)."""
+        if not upcoming or self.config.every_frame or not self.config.lookahead_detection:
+            return
+        due = last_detect_index + self.config.detect_every_frames
+        frame = next((f for f in upcoming if f.index == due), None)
+        if frame is None:
+            return
+        if self._lookahead is None:
+            self._lookahead = DetectionLookahead(self._detect_rgb, on_start=self._on_start)
+        self._lookahead.start(frame)
 
     def reset(self) -> None:
         """Forget all tracks (new source or session); stats are kept."""

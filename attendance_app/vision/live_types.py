@@ -76,6 +76,9 @@ class LiveRecognizerConfig:
 
     `torch_threads`: torch's and OpenCV's pools are set to this many threads when the recognizer
     is made, and its detector thread sets it for itself (thread_budget; None leaves them alone).
+
+    `lookahead_detection`: when the caller passes frames decoded ahead (a file), the next
+    detection frame among them is detected on a second thread (DetectionLookahead).
     """
 
     match_threshold: float = 0.55
@@ -103,6 +106,7 @@ class LiveRecognizerConfig:
     self_min_similarity: float = 0.45
     appearance_stable_correlation: float = 0.9
     torch_threads: int | None = 1
+    lookahead_detection: bool = True
 
     def __post_init__(self) -> None:
         if self.confirm_frames < 1 or self.unknown_after_frames < 1:

@@ -35,6 +35,7 @@ from attendance_app.vision.gallery import Gallery
 from attendance_app.vision.image_io import load_image_rgb
 from attendance_app.vision.latest_frame_grabber import LatestFrameGrabber
 from attendance_app.vision.live_recognizer import FrameResult, LiveRecognizer, LiveRecognizerConfig
+from attendance_app.vision.read_ahead import ReadAhead
 
 Progress = Callable[[int, int, str], bool]
 
@@ -113,7 +114,7 @@ def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: M
                        progress: Progress | None = None, labels_out: Path | None = None,
                        background_load: int = 0,
                        match_policy: tuple[float, float] | None = None,
-                       truth: Path | None = None) -> dict[str, Any]:
+                       truth: Path | None = None, lookahead: bool = True) -> dict[str, Any]:
     """Both passes over `video`; returns the issue-3 JSON keys plus context figures. With
     `labels_out`, every processed frame's tracks are written there (LabelWriter). With
     `background_load` N > 0 both passes run again while N busy processes compete for the CPUs
@@ -122,13 +123,15 @@ def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: M
     average at the start of each pass. `match_policy` (threshold, margin) replaces the
     Settings' pair (each model carries its own; the confirmation floor moves with the
     threshold as in AppServices.make_recognizer). With `truth` (a video generator's truth file)
-    `truth_score` scores each pass's sightings (idphoto_video.score_sightings)."""
+    `truth_score` scores each pass's sightings (idphoto_video.score_sightings). `lookahead`
+    False keeps the fast pass on one thread (no DetectionLookahead; for A/B)."""
     stream = open(labels_out, "w", encoding="utf-8") if labels_out is not None else None
     try:
         gallery, names = build_gallery(enrolments, detector, embedder)
         config = LiveRecognizerConfig.from_settings(settings, every_frame=every_frame,
                                                     detect_scale=detect_scale,
                                                     **policy_overrides(settings, match_policy))
+        config = replace(config, lookahead_detection=lookahead)
 
         def recognizer(paced: bool = False) -> LiveRecognizer:
             # Paced like a camera, detection runs on its own thread: the loop never waits.
@@ -259,16 +262,20 @@ def _fast_pass(video: Path, recognizer: LiveRecognizer, progress: Progress | Non
     source = VideoFileSource(video)
     source.open()
     total = source.frame_count or 0
+    # Frames read ahead: the recogniser detects the next detection frame among them on a
+    # second thread while it embeds this one (same detections; LiveRecognizer.process).
+    reader = ReadAhead(source, recognizer.config.detect_every_frames)
     started = time.perf_counter()
     try:
-        while (frame := source.read()) is not None:
-            result = recognizer.process(frame)
+        while (frame := reader.next()) is not None:
+            result = recognizer.process(frame, upcoming=reader.upcoming)
             stats.add(result)
             labels.write("fast", result)
             if progress is not None:
                 progress(stats.frames, max(total, stats.frames), "as fast as possible")
     finally:
         source.close()
+        recognizer.close()  # its look-ahead thread
     stats.seconds = time.perf_counter() - started
     stats.best_similarity = dict(recognizer.stats.best_similarity_by_person)
     rs = recognizer.stats

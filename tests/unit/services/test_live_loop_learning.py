@@ -15,7 +15,7 @@ from attendance_app.services.live_session_loop import run_live_loop
 from attendance_app.storage.model_repository import ModelRepository
 from attendance_app.storage.template_repository import TemplateRepository
 from attendance_app.vision.frame_source import Frame
-from attendance_app.vision.live_recognizer import ConfirmedSighting, FrameResult
+from attendance_app.vision.live_recognizer import ConfirmedSighting, FrameResult, LiveRecognizerConfig
 
 CROP = np.zeros((160, 160, 3), np.uint8)
 
@@ -36,10 +36,12 @@ class _Frames:
 
 
 class _Recognizer:
+    config = LiveRecognizerConfig()
+
     def __init__(self, sightings: dict[int, ConfirmedSighting]) -> None:
         self._sightings = sightings
 
-    def process(self, frame: Frame) -> FrameResult:
+    def process(self, frame: Frame, upcoming: tuple[Frame, ...] = ()) -> FrameResult:
         s = self._sightings.get(frame.index)
         return FrameResult(frame.index, frame.timestamp_s, [], [s] if s else [], [], {}, 0)
 
