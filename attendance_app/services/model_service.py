@@ -128,6 +128,17 @@ class ModelService:
         return (settings.match_threshold if threshold is None else float(threshold),
                 settings.runner_up_margin if margin is None else float(margin))
 
+    def active_if_registered(self) -> ModelInfo | None:
+        """The active model without converting anything (None before the first start's
+        warm-up registered one)."""
+        return self._repo.active()
+
+    def set_active_threshold(self, threshold: float) -> ModelInfo:
+        """Store `threshold` as the active model's own (the Settings slider, while the model
+        carries one); its margin is kept. ValidationError outside [-1, 1]."""
+        model = self.ensure_default_model()
+        return self._repo.set_match_policy(model.id, threshold, model.match_margin)
+
     def list_models(self) -> list[ModelInfo]:
         self.ensure_default_model()
         return self._repo.list_all()

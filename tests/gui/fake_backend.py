@@ -55,6 +55,7 @@ class FakeCamera:
 class FakeBackend:
     def __init__(self, camera_available: bool = True) -> None:
         self.camera_available = camera_available
+        self.model_threshold: float | None = None  # the active model's own, when it has one
         self.interrupted: list[Session] = []  # sessions a crash left open
         self.closed_interrupted: list[int] = []
         self.started_sessions: list[str] = []
@@ -307,8 +308,15 @@ class FakeBackend:
     def settings(self) -> Settings:
         return self._settings
 
-    def save_settings(self, settings: Settings) -> None:
+    def save_settings(self, settings: Settings, model_threshold: float | None = None) -> None:
         self._settings = settings
+        if model_threshold is not None:
+            self.model_threshold = model_threshold
+
+    def threshold_in_force(self) -> tuple[float, bool]:
+        if self.model_threshold is not None:
+            return self.model_threshold, True
+        return self._settings.match_threshold, False
 
     # --- reports: no sessions are stored here; the reports tab test uses a real database
     def report_sessions(self) -> list[Session]:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from attendance_app.config import Settings
+from attendance_app.gui.adapters.model_label import model_label
 from attendance_app.services.live_support import (similarity_distribution,
                                                   similarity_distribution_at)
 
@@ -31,6 +32,18 @@ class ServicesSettings:
     def settings(self) -> Settings:
         return self.services.settings
 
-    def save_settings(self, settings: Settings) -> None:
+    def threshold_in_force(self) -> tuple[float, bool]:
+        """The match threshold the next session uses, and whether it is the active model's
+        own (issue 12: each model keeps its own; the Settings value applies to models
+        without one). Before the warm-up registered a model: the Settings value."""
+        model = self.services.models.active_if_registered()
+        if model is None or model.match_threshold is None:
+            return float(self.services.settings.match_threshold), False
+        return float(model.match_threshold), True
+
+    def save_settings(self, settings: Settings, model_threshold: float | None = None) -> None:
         self.services.update_settings(settings)
+        if model_threshold is not None:
+            info = self.services.models.set_active_threshold(model_threshold)
+            self._model_name = model_label(info, settings)
         self._enrollment = self.services.enrollment

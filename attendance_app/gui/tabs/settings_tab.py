@@ -41,6 +41,9 @@ class SettingsTab(QWidget):
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
         self.threshold_slider.setRange(20, 95)  # cosine similarity x 100
         self.threshold_label = QLabel()
+        self.threshold_note = QLabel()  # whose threshold the slider sets
+        self.threshold_note.setWordWrap(True)
+        self._model_owns_threshold = False
         self.histogram = ThresholdHistogram()
         self.confirm_spin = QSpinBox()
         self.confirm_spin.setRange(1, 30)
@@ -75,6 +78,7 @@ class SettingsTab(QWidget):
         threshold_row.addWidget(self.threshold_slider, 1)
         threshold_row.addWidget(self.threshold_label)
         form.addRow("Match threshold", threshold_row)
+        form.addRow("", self.threshold_note)
         form.addRow(self.histogram)
         form.addRow("Confirm after", self.confirm_spin)
         form.addRow("", self.learn_check)
@@ -112,6 +116,7 @@ class SettingsTab(QWidget):
             self.load(backend.settings())
             self.set_cameras(backend.list_cameras(), backend.settings().camera)
             self.model_label.setText(backend.active_model_name())
+            self._load_threshold()
             self.refresh_histogram()
         except Exception as exc:
             self._errors.present("Could not read the settings", exc)
@@ -120,6 +125,7 @@ class SettingsTab(QWidget):
         """Camera discovery and the model name are known only after the background warm-up."""
         self.set_cameras(backend.list_cameras(), backend.settings().camera)
         self.model_label.setText(backend.active_model_name())
+        self._load_threshold()
 
     def refresh_histogram(self) -> None:
         """In the window's task runner when it has one (the work grows with the gallery)."""
@@ -134,8 +140,7 @@ class SettingsTab(QWidget):
 
     def load(self, settings: Settings) -> None:
         self._settings = settings
-        self.threshold_slider.setValue(round(settings.match_threshold * 100))
-        self._on_threshold(self.threshold_slider.value())
+        self._load_threshold()
         self.confirm_spin.setValue(settings.confirm_frames)
         self.late_spin.setValue(settings.late_after_minutes)
         self.learn_check.setChecked(settings.learn_camera_templates)
@@ -160,9 +165,12 @@ class SettingsTab(QWidget):
         if camera is None or camera in PICKERS:
             camera = self._settings.camera
         threshold = self.threshold_slider.value() / 100.0
+        # The active model's own threshold is saved with the model (save()); the Settings'
+        # pair then stays what applies to models without one.
+        own = {} if self._model_owns_threshold else {
+            "match_threshold": threshold, "confirm_min_similarity": threshold}
         return self._settings.with_changes(
-            match_threshold=threshold, confirm_min_similarity=threshold,
-            confirm_frames=self.confirm_spin.value(),
+            **own, confirm_frames=self.confirm_spin.value(),
             late_after_minutes=self.late_spin.value(), camera=str(camera),
             learn_camera_templates=self.learn_check.isChecked(),
             **self.liveness.values())
@@ -171,13 +179,29 @@ class SettingsTab(QWidget):
         if self._backend is None or not admin_allowed(self, "changing the settings"):
             return
         settings = self.chosen_settings()
+        model_threshold = (self.threshold_slider.value() / 100.0
+                           if self._model_owns_threshold else None)
         try:
-            self._backend.save_settings(settings)
+            self._backend.save_settings(settings, model_threshold=model_threshold)
         except Exception as exc:
             self._errors.present("Settings not saved", exc)
             return
         self._settings = settings
+        self.model_label.setText(self._backend.active_model_name())
         self.settings_saved.emit(settings)
+
+    def _load_threshold(self) -> None:
+        """The slider shows the threshold in force: the active model's own when it carries
+        one (SFace's 0.38 is not FaceNet's 0.55), else the Settings value."""
+        threshold, own = self._settings.match_threshold, False
+        if self._backend is not None:
+            threshold, own = self._backend.threshold_in_force()
+        self._model_owns_threshold = own
+        self.threshold_note.setText(
+            "The active model's own threshold: saved with the model, each model keeps its "
+            "own." if own else "Applies to every model without a threshold of its own.")
+        self.threshold_slider.setValue(round(threshold * 100))
+        self._on_threshold(self.threshold_slider.value())
 
     def _on_threshold(self, value: int) -> None:
         self.threshold_label.setText(f"{value / 100:.2f}")

@@ -63,7 +63,8 @@ class VerdictPanel(QGroupBox):
             shown = "; ".join(outcome.skipped[:MAX_SKIPPED_SHOWN])
             extra = len(outcome.skipped) - MAX_SKIPPED_SHOWN
             more = f" and {extra} more" if extra > 0 else ""
-            notes.append(f"{len(outcome.skipped)} images skipped: {shown}{more}")
+            count = len(outcome.skipped)
+            notes.append(f"{count} image{'' if count == 1 else 's'} skipped: {shown}{more}")
         self.notes_label.setText("\n".join(f"• {n}" for n in notes))
 
     def recommend(self, button: QPushButton) -> None:
