@@ -84,10 +84,11 @@ def test_frames_read_ahead_change_nothing_the_recogniser_reports() -> None:
     assert ahead == plain
     assert any(s for *_, s in plain)  # Ada is confirmed: the comparison covers votes too
     assert any("shot cut" in str(events) for _, events, *_ in plain)
-    # every frame the plain run detected was detected (the cut frame among them); the one
-    # started ahead on the old schedule just before the cut is the only extra, never used
+    # every frame the plain run detected was detected (the cut frame among them); the only
+    # possible extra is the one started on the old schedule just before the cut (unused; not
+    # run at all when it was still queued when dropped)
     assert set(plain_detector.detected) <= set(ahead_detector.detected)
-    assert set(ahead_detector.detected) - set(plain_detector.detected) == {CUT_AT + 1}
+    assert set(ahead_detector.detected) - set(plain_detector.detected) <= {CUT_AT + 1}
     assert CUT_AT in plain_detector.detected
     assert any(name.startswith("detect-ahead") for name in ahead_detector.threads)
     assert plain_detector.threads == {threading.current_thread().name}
