@@ -39,7 +39,7 @@ class SettingsTab(QWidget):
         self._data_dir = data_dir
         self.camera_combo = QComboBox()
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
-        self.threshold_slider.setRange(20, 95)  # cosine similarity x 100
+        self.threshold_slider.setRange(5, 95)  # cosine similarity x 100 (SFace 0.38, FaceNet 0.55)
         self.threshold_label = QLabel()
         self.threshold_note = QLabel()  # whose threshold the slider sets
         self.threshold_note.setWordWrap(True)
