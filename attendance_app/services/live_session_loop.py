@@ -71,7 +71,9 @@ def run_live_loop(source: FrameSource, recognizer: LiveRecognizer, run: SessionR
         reader = _GrabberReader(LatestFrameGrabber(source).start())
     else:
         source.open()
-        reader = _DirectReader(source, recognizer.config.detect_every_frames)
+        # A file: frames read a detection interval ahead, so the recogniser detects the next
+        # detection frame on a second thread meanwhile.
+        reader = ReadAhead(source, recognizer.config.detect_every_frames)
     try:
         while not should_stop():
             frame = reader.next()
@@ -119,25 +121,6 @@ def _collect(outcome, summary: LiveLoopSummary,
     for record in outcome.records:
         summary.records.append(record)
         on_record(record)
-
-
-class _DirectReader:
-    """A file: frames read a detection interval ahead (the recogniser detects the next
-    detection frame on a second thread meanwhile)."""
-
-    def __init__(self, source: FrameSource, depth: int) -> None:
-        self._source = source
-        self._frames = ReadAhead(source, depth)
-
-    def next(self) -> Frame | None:
-        return self._frames.next()
-
-    @property
-    def upcoming(self) -> tuple[Frame, ...]:
-        return self._frames.upcoming
-
-    def close(self) -> None:
-        self._source.close()
 
 
 class _GrabberReader:

@@ -24,7 +24,8 @@ from attendance_app.vision.frame_source import Frame
 
 class DetectionLookahead:
     """One worker thread running `detect(rgb)` for frames announced with `start`; `take` returns
-    a frame's (detections, detect_ms on the worker) or None when it was never started.
+    a frame's (detections, detect_ms on the worker) or None when it was never started. `used`
+    counts the frames whose detections were taken.
     Exceptions raised by `detect` come back from `take`. Not thread-safe: one caller thread."""
 
     def __init__(self, detect: Callable[[np.ndarray], list[Detection]],
@@ -34,14 +35,12 @@ class DetectionLookahead:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="detect-ahead",
                                         initializer=on_start)
         self._pending: dict[int, tuple[Future[tuple[list[Detection], float]], Frame]] = {}
-        self.started = 0
         self.used = 0
 
     def start(self, frame: Frame) -> None:
         """Begin detecting `frame` on the worker (once per frame index)."""
         if frame.index not in self._pending:
             self._pending[frame.index] = (self._pool.submit(self._timed, frame.rgb), frame)
-            self.started += 1
 
     def take(self, frame: Frame) -> tuple[list[Detection], float] | None:
         """The detections of `frame` if they were started for this very frame (same index and

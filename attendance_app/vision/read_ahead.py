@@ -10,7 +10,8 @@ from attendance_app.vision.frame_source import Frame, FrameSource
 
 class ReadAhead:
     """`next()` returns the source's frames in order (None at the end); `upcoming` holds the
-    up to `depth` frames already read after the one `next()` returned last."""
+    up to `depth` frames already read after the one `next()` returned last; `close()` closes
+    the source."""
 
     def __init__(self, source: FrameSource, depth: int) -> None:
         self._source = source
@@ -25,6 +26,10 @@ class ReadAhead:
     @property
     def upcoming(self) -> tuple[Frame, ...]:
         return tuple(self._frames)
+
+    def close(self) -> None:
+        self._frames.clear()
+        self._source.close()
 
     def _fill(self, count: int) -> None:
         while not self._ended and len(self._frames) < count:

@@ -164,7 +164,7 @@ class SettingsTab(QWidget):
         camera = self.camera_combo.currentData()
         if camera is None or camera in PICKERS:
             camera = self._settings.camera
-        threshold = self.threshold_slider.value() / 100.0
+        threshold = self._slider_threshold()
         # The active model's own threshold is saved with the model (save()); the Settings'
         # pair then stays what applies to models without one.
         own = {} if self._model_owns_threshold else {
@@ -179,8 +179,7 @@ class SettingsTab(QWidget):
         if self._backend is None or not admin_allowed(self, "changing the settings"):
             return
         settings = self.chosen_settings()
-        model_threshold = (self.threshold_slider.value() / 100.0
-                           if self._model_owns_threshold else None)
+        model_threshold = self._slider_threshold() if self._model_owns_threshold else None
         try:
             self._backend.save_settings(settings, model_threshold=model_threshold)
         except Exception as exc:
@@ -189,6 +188,9 @@ class SettingsTab(QWidget):
         self._settings = settings
         self.model_label.setText(self._backend.active_model_name())
         self.settings_saved.emit(settings)
+
+    def _slider_threshold(self) -> float:
+        return self.threshold_slider.value() / 100.0
 
     def _load_threshold(self) -> None:
         """The slider shows the threshold in force: the active model's own when it carries

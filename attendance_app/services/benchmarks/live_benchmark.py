@@ -274,7 +274,7 @@ def _fast_pass(video: Path, recognizer: LiveRecognizer, progress: Progress | Non
             if progress is not None:
                 progress(stats.frames, max(total, stats.frames), "as fast as possible")
     finally:
-        source.close()
+        reader.close()
         recognizer.close()  # its look-ahead thread
     stats.seconds = time.perf_counter() - started
     stats.best_similarity = dict(recognizer.stats.best_similarity_by_person)

@@ -3,64 +3,25 @@ detections that arrive are applied to the frame they were computed on."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
 import pytest
 
-from attendance_app.domain.detection import Detection, FaceQuality
-from attendance_app.domain.face_box import FaceBox
+from attendance_app.domain.detection import Detection
 from attendance_app.vision.background_detector import BackgroundDetector
 from attendance_app.vision.frame_source import Frame
 from attendance_app.vision.gallery import Gallery
 from attendance_app.vision.live_recognizer import LiveRecognizer, LiveRecognizerConfig
+from tests.unit.vision.indexed_faces import (ADA, TEMPLATE, AdaEmbedder, IndexedFaceDetector,
+                                             indexed_frame)
 
-ADA = 1
-TEMPLATE = np.eye(512, dtype=np.float32)[[ADA]]
-RGB = np.zeros((360, 640, 3), np.uint8)
-DETECT_SECONDS = 0.03
-
-
-class SlowFaceDetector:
-    """One face whose box moves 2 px per frame; detection takes DETECT_SECONDS. Records which
-    frames were detected (read from the frame's first pixel, where the test writes the index)."""
-
-    def __init__(self) -> None:
-        self.detected_frames: list[int] = []
-        self.threads: set[str] = set()
-
-    def detect(self, rgb: np.ndarray, scale: float = 1.0) -> list[Detection]:
-        self.threads.add(threading.current_thread().name)
-        time.sleep(DETECT_SECONDS)
-        index = int(rgb[0, 0, 0]) + 256 * int(rgb[0, 0, 1])
-        self.detected_frames.append(index)
-        x = 100 + 2 * index
-        marks = tuple((x + 80 * a, 100 + 80 * b) for a, b in
-                      [(0.3, 0.4), (0.7, 0.4), (0.5, 0.6), (0.35, 0.8), (0.65, 0.8)])
-        return [Detection(FaceBox(x, 100, x + 80, 180), 0.99, marks, FaceQuality(80, 100, 0))]
-
-    def crop(self, rgb: np.ndarray, detection: Detection) -> np.ndarray:
-        return np.zeros((160, 160, 3), np.uint8)
-
-
-class AdaEmbedder:
-    threads: set[str] = set()
-
-    def embed(self, crops: np.ndarray) -> np.ndarray:
-        AdaEmbedder.threads.add(threading.current_thread().name)
-        return np.repeat(TEMPLATE * 0.9 + np.eye(512, dtype=np.float32)[[7]] * 0.43, len(crops), 0)
-
-
-def _frame(index: int) -> Frame:
-    rgb = RGB.copy()
-    rgb[0, 0, 0], rgb[0, 0, 1] = index % 256, index // 256
-    return Frame(index, index / 30.0, rgb)
+DETECT_SECONDS = 0.03  # each detection of the fake detector
 
 
 @pytest.fixture
 def recognizer():
-    detector = SlowFaceDetector()
+    detector = IndexedFaceDetector(delay_s=DETECT_SECONDS)
     gallery = Gallery.from_arrays(TEMPLATE, np.array([ADA]))
     rec = LiveRecognizer(detector, AdaEmbedder(), lambda: gallery,
                          LiveRecognizerConfig(async_detection=True, check_every_frames=1))
@@ -73,7 +34,7 @@ def test_the_loop_never_waits_for_detection_and_still_confirms_once(recognizer) 
     results, durations = [], []
     for i in range(90):  # 3 s of a 30 fps camera
         started = time.perf_counter()
-        results.append(rec.process(_frame(i)))
+        results.append(rec.process(indexed_frame(i)))
         durations.append(time.perf_counter() - started)
         time.sleep(1 / 120)
     # No process() call waits for MTCNN (a waiting loop would take >= 30 ms once per detection;
@@ -88,11 +49,11 @@ def test_the_loop_never_waits_for_detection_and_still_confirms_once(recognizer) 
     assert sightings[0].frame_index in detector.detected_frames
 
 
-def test_boxes_shown_between_detections_are_moved_to_the_current_frame(recognizer) -> None:
+def test_boxes_shown_between_detections_are_moved_to_the_currentindexed_frame(recognizer) -> None:
     rec, detector = recognizer
     shown = []
     for i in range(60):
-        result = rec.process(_frame(i))
+        result = rec.process(indexed_frame(i))
         shown += [(i, t.box.x1) for t in result.tracks]
         time.sleep(1 / 120)
     settled = [(i, x) for i, x in shown if i > detector.detected_frames[4]]
@@ -110,7 +71,7 @@ def test_a_detector_error_surfaces_in_the_loop() -> None:
 
     worker = BackgroundDetector(broken)
     try:
-        assert worker.submit(_frame(0))
+        assert worker.submit(indexed_frame(0))
         assert worker.wait_idle(2.0)
         with pytest.raises(RuntimeError, match="broke"):
             worker.poll()

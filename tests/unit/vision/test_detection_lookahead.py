@@ -9,53 +9,19 @@ import threading
 import numpy as np
 import pytest
 
-from attendance_app.domain.detection import Detection, FaceQuality
-from attendance_app.domain.face_box import FaceBox
+from attendance_app.domain.detection import Detection
 from attendance_app.vision.detection_lookahead import DetectionLookahead
 from attendance_app.vision.frame_source import Frame
 from attendance_app.vision.gallery import Gallery
 from attendance_app.vision.live_recognizer import LiveRecognizer, LiveRecognizerConfig
+from tests.unit.vision.indexed_faces import (ADA, TEMPLATE, AdaEmbedder, IndexedFaceDetector,
+                                             indexed_frame)
 
-ADA = 1
-TEMPLATE = np.eye(512, dtype=np.float32)[[ADA]]
 CUT_AT = 20  # the picture turns bright here: a shot cut, detection restarts on this frame
 
 
-class IndexedFaceDetector:
-    """One face whose box moves 2 px per frame, read from the frame's first pixels (where the
-    test writes the index); records which frames were detected and on which thread."""
-
-    def __init__(self) -> None:
-        self.detected: list[int] = []
-        self.threads: set[str] = set()
-        self._lock = threading.Lock()
-
-    def detect(self, rgb: np.ndarray, scale: float = 1.0) -> list[Detection]:
-        index = int(rgb[0, 0, 0]) + 256 * int(rgb[0, 0, 1])
-        with self._lock:
-            self.detected.append(index)
-            self.threads.add(threading.current_thread().name)
-        x = 100 + 2 * index
-        marks = tuple((x + 80 * a, 100 + 80 * b) for a, b in
-                      [(0.3, 0.4), (0.7, 0.4), (0.5, 0.6), (0.35, 0.8), (0.65, 0.8)])
-        return [Detection(FaceBox(x, 100, x + 80, 180), 0.99, marks, FaceQuality(80, 100, 0))]
-
-    def crop(self, rgb: np.ndarray, detection: Detection) -> np.ndarray:
-        return np.zeros((160, 160, 3), np.uint8)
-
-
-class AdaEmbedder:
-    def embed(self, crops: np.ndarray) -> np.ndarray:
-        return np.repeat(TEMPLATE * 0.9 + np.eye(512, dtype=np.float32)[[7]] * 0.43, len(crops), 0)
-
-
 def _frames(count: int) -> list[Frame]:
-    out = []
-    for index in range(count):
-        rgb = np.full((360, 640, 3), 200 if index >= CUT_AT else 40, np.uint8)
-        rgb[0, 0, 0], rgb[0, 0, 1] = index % 256, index // 256
-        out.append(Frame(index, index / 30.0, rgb))
-    return out
+    return [indexed_frame(index, 200 if index >= CUT_AT else 40) for index in range(count)]
 
 
 def _run(frames: list[Frame], ahead: int, lookahead: bool = True):
@@ -87,9 +53,10 @@ def test_frames_read_ahead_change_nothing_the_recogniser_reports() -> None:
     # every frame the plain run detected was detected (the cut frame among them); the only
     # possible extra is the one started on the old schedule just before the cut (unused; not
     # run at all when it was still queued when dropped)
-    assert set(plain_detector.detected) <= set(ahead_detector.detected)
-    assert set(ahead_detector.detected) - set(plain_detector.detected) <= {CUT_AT + 1}
-    assert CUT_AT in plain_detector.detected
+    assert set(plain_detector.detected_frames) <= set(ahead_detector.detected_frames)
+    extra = set(ahead_detector.detected_frames) - set(plain_detector.detected_frames)
+    assert extra <= {CUT_AT + 1}
+    assert CUT_AT in plain_detector.detected_frames
     assert any(name.startswith("detect-ahead") for name in ahead_detector.threads)
     assert plain_detector.threads == {threading.current_thread().name}
 
