@@ -128,10 +128,14 @@ class ModelService:
         return (settings.match_threshold if threshold is None else float(threshold),
                 settings.runner_up_margin if margin is None else float(margin))
 
-    def active_if_registered(self) -> ModelInfo | None:
-        """The active model without converting anything (None before the first start's
-        warm-up registered one)."""
-        return self._repo.active()
+    def threshold_in_force(self, settings: Any) -> tuple[float, bool]:
+        """The threshold `match_policy` would give, and whether it is the active model's own,
+        without converting anything: before the first start's warm-up registered a model,
+        the Settings value."""
+        model = self._repo.active()
+        if model is None or model.match_threshold is None:
+            return float(settings.match_threshold), False
+        return float(model.match_threshold), True
 
     def set_active_threshold(self, threshold: float) -> ModelInfo:
         """Store `threshold` as the active model's own (the Settings slider, while the model

@@ -34,12 +34,8 @@ class ServicesSettings:
 
     def threshold_in_force(self) -> tuple[float, bool]:
         """The match threshold the next session uses, and whether it is the active model's
-        own (issue 12: each model keeps its own; the Settings value applies to models
-        without one). Before the warm-up registered a model: the Settings value."""
-        model = self.services.models.active_if_registered()
-        if model is None or model.match_threshold is None:
-            return float(self.services.settings.match_threshold), False
-        return float(model.match_threshold), True
+        own (issue 12: each model keeps its own; the Settings value applies to the others)."""
+        return self.services.models.threshold_in_force(self.services.settings)
 
     def save_settings(self, settings: Settings, model_threshold: float | None = None) -> None:
         self.services.update_settings(settings)
