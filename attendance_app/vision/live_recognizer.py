@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from attendance_app.domain.detection import Detection
+from attendance_app.domain.face_box import FaceBox
 from attendance_app.domain.match import Match
 from attendance_app.vision.background_detector import BackgroundDetector, FinishedDetection
 from attendance_app.vision.detection_lookahead import DetectionLookahead
@@ -52,11 +53,18 @@ from attendance_app.vision.live_types import (ConfirmedSighting, FaceDetectorLik
                                                TrackState, TrackView, UnknownTrackEvent)
 from attendance_app.vision.shot_cut_detector import ShotCutDetector
 from attendance_app.vision.thread_budget import configure_threads
-from attendance_app.vision.track_verifier import TrackVerifier, VerifierSettings, face_signature
+from attendance_app.vision.track_verifier import (ShownFace, TrackVerifier, VerifierSettings,
+                                                   face_signature)
 from attendance_app.vision.track_votes import TrackMemory, cast_vote, size_and_sharpness
 
 __all__ = ["ConfirmedSighting", "FrameResult", "LiveRecognizer", "LiveRecognizerConfig",
            "RecognizerStats", "TrackState", "TrackView", "UnknownTrackEvent"]
+
+
+# A fade is told from a live face by at least this many shown frames, each nearly the same
+# picture as the one before, since the reference was taken (paced views see only the frames
+# after a worker result lands).
+_FADE_MIN_STEPS = 3
 
 
 class LiveRecognizer:
@@ -90,7 +98,9 @@ class LiveRecognizer:
         self._cut_index = -1  # frame index of the last cut: older async results are stale
         self._verifier = TrackVerifier(VerifierSettings(
             cfg.verify_min_iou, cfg.verify_max_size_ratio, cfg.appearance_min_correlation,
-            cfg.self_min_similarity, cfg.appearance_stable_correlation))
+            cfg.self_min_similarity, cfg.appearance_stable_correlation,
+            cfg.appearance_search_cells, cfg.continuity_min_correlation,
+            cfg.continuity_max_colour_distance, cfg.smooth_step_correlation))
         threads = cfg.torch_threads
         on_start = (lambda: configure_threads(threads)) if threads else None
         if on_start is not None:
@@ -204,7 +214,7 @@ class LiveRecognizer:
         if finished is None:
             return self._coast(frame, events)
         done = self._recognise(finished.frame, finished.detections, finished.detect_ms,
-                               finished.embeddings)
+                               finished.embeddings, shown=False)
         views = self._views_at(frame)
         stage_ms = {**done.stage_ms, "decode": frame.decode_ms,
                     "total": done.stage_ms["total"] - done.stage_ms["detect"]
@@ -249,7 +259,7 @@ class LiveRecognizer:
 
     def _recognise(self, frame: Frame, detections: list[Detection], detect_ms: float,
                    precomputed: np.ndarray | None = None,
-                   events: list[str] | None = None) -> FrameResult:
+                   events: list[str] | None = None, shown: bool = True) -> FrameResult:
         """Track `detections` of `frame`, verify the tracks whose face may have changed, embed
         the due tracks (one batch; or take their rows of `precomputed`, the embeddings of
         `detections` made on the worker), match and vote."""
@@ -263,7 +273,7 @@ class LiveRecognizer:
             self._memory[new.id] = TrackMemory(first_seen_s=frame.timestamp_s)
         self._update_liveness(frame, update.seen, update.lost)
         for track in update.seen:
-            self._check_track(track, self._memory[track.id], frame)
+            self._check_track(track, self._memory[track.id], frame, shown)
         # Embeddings made on the detector thread are already paid for: every track uses its
         # own (a vote, or a free re-verification of a confirmed track), so votes keep pace with
         # the detections however slow the machine makes them.
@@ -303,12 +313,15 @@ class LiveRecognizer:
                            sightings, unknowns, stage_ms, len(due), tuple(events or ()))
 
     # ------------------------------------------------------------------ verification
-    def _check_track(self, track: Track, mem: TrackMemory, frame: Frame) -> None:
-        """Mark a confirmed track suspect when its match was weak, its size jumped or its face
-        region no longer looks as it did at its last embedding. Checking and unknown tracks are
-        re-embedded on their schedule anyway (every 3 / 10 frames), and every re-embedding is
-        checked against the track's own recent ones, so they need no trigger: their names are
-        not shown and their votes cannot cross a change."""
+    def _check_track(self, track: Track, mem: TrackMemory, frame: Frame,
+                     shown: bool = True) -> None:
+        """On a detection frame, mark a confirmed track suspect (name hidden) when its match was
+        weak or its size jumped, or, on a frame that is shown (`shown`), when its face region
+        changed abruptly since the previous frame shown; a slow drift from the look at its last
+        embedding only asks for a re-embedding (see _note_appearance). Checking and unknown
+        tracks are re-embedded on their schedule anyway (every 3 / 10 frames), and every
+        re-embedding is checked against the track's own recent ones, so they need no trigger:
+        their names are not shown and their votes cannot cross a change."""
         if mem.state != "confirmed":
             return
         current = face_signature(frame.rgb, track.box)
@@ -318,13 +331,49 @@ class LiveRecognizer:
         mem.previous_signature = current
         if mem.suspect:
             return
-        suspect = (track.previous_box is not None and self._verifier.geometry_suspect(
-            track.match_iou, track.previous_box, track.box))
-        if not suspect:
-            suspect = self._verifier.appearance_changed(mem.signature, current)
-        if suspect:
-            mem.suspect, mem.suspect_frame = True, frame.index
-            self.stats.verifications += 1
+        if track.previous_box is not None and self._verifier.geometry_suspect(
+                track.match_iou, track.previous_box, track.box):
+            self._make_suspect(mem, frame.index)
+        elif shown:
+            self._note_appearance(mem, frame, track.box)
+        elif self._verifier.appearance_changed(mem.signature, frame.rgb, track.box):
+            mem.drift_frame = frame.index if mem.drift_frame is None else mem.drift_frame
+            mem.watch_until_frame = frame.index + self.config.drift_watch_frames
+
+    def _note_appearance(self, mem: TrackMemory, frame: Frame, box: FaceBox) -> None:
+        """Compare a confirmed track's face on a shown frame with the frame shown before it
+        (an abrupt change: a face swapped in place; suspect, name hidden at once) and with its
+        look at the last embedding (a drift: a head turning, a slow dissolve; re-embedded at
+        the next detection, the name stays until that embedding disagrees)."""
+        if mem.shown is not None:
+            if self._verifier.smooth_step(mem.shown, frame.rgb):
+                mem.smooth_steps += 1
+            else:
+                mem.rough = True
+        if self._verifier.continuity_broken(mem.shown, frame.rgb):
+            self._make_suspect(mem, frame.index)
+        elif (mem.drift_frame is None
+              and self._verifier.appearance_changed(mem.signature, frame.rgb, box)):
+            fading = not mem.rough and mem.smooth_steps >= _FADE_MIN_STEPS
+            if mem.declining or fading:
+                # A face whose last embedding already matched its person less well than at
+                # confirmation, or one whose look changed in steps too small for a live face
+                # (every frame nearly the same as the one before, and yet far from the
+                # reference: one picture fading into another), is a dissolve under way: hide
+                # the name now rather than after the next (in paced views, late) embedding.
+                # A fading one is named again only once it stops changing.
+                self._make_suspect(mem, frame.index)
+                mem.still_drift = fading
+            else:
+                mem.drift_frame = frame.index
+            # A face that drifted once may go on changing: re-embed it at every detection
+            # for a while, so a dissolve is caught half-way rather than when it trips again.
+            mem.watch_until_frame = frame.index + self.config.drift_watch_frames
+        mem.shown = ShownFace.of(frame.rgb, box)
+
+    def _make_suspect(self, mem: TrackMemory, frame_index: int) -> None:
+        mem.suspect, mem.suspect_frame = True, frame_index
+        self.stats.verifications += 1
 
     def _verify_and_vote(self, track: Track, crop: np.ndarray, embedding: np.ndarray,
                          match: Match, frame: Frame
@@ -346,22 +395,48 @@ class LiveRecognizer:
             # about the face there now. The track stays suspect, unnamed, and its references
             # stay as they were until an embedding of a later frame verifies it.
             return event
-        if mem.state == "confirmed" and match.person_id != mem.person_id:
+        if mem.state == "confirmed" and (match.person_id != mem.person_id
+                                         or self._weakened(mem, match)):
             # Not someone else (that ended the track above), but no longer clearly its person
-            # either: too weak or too close to a runner-up, as a face half-way through a
-            # dissolve into a stranger is. The name is hidden until an embedding matches again,
-            # and the references stay those of the last matching view.
+            # either: too weak, too close to a runner-up, or far below the similarity it was
+            # confirmed with, as a face half-way through a dissolve into a stranger is. The
+            # name is hidden until an embedding matches again, and the references stay those
+            # of the last matching view (so a dissolve cannot drag them along).
             if not mem.suspect:
-                mem.suspect, mem.suspect_frame = True, frame.index
-                self.stats.verifications += 1
+                self._make_suspect(mem, frame.index)
             return event
-        if not mem.suspect or mem.settled:
+        mem.declining = (mem.state == "confirmed" and self._similarity_ratio(mem, match)
+                         < self.config.steady_min_similarity_ratio)
+        if mem.declining and mem.drift_frame is not None and not mem.suspect:
+            self._make_suspect(mem, frame.index)  # it drifted and now matches less well
+        if mem.declining:
+            # Still its person, but matching less well than at confirmation: a shown name
+            # stays (a hidden one stays hidden), and the references stay those of the stronger
+            # view, so a dissolve cannot drag them along.
+            return event
+        if not mem.suspect or not mem.still_drift or mem.settled:
             mem.recent.append(np.asarray(embedding, np.float32))
             mem.signature = face_signature(frame.rgb, track.box)
-            mem.suspect = False
-        # else: the face agreed but is still changing: it stays suspect (no name) and is
-        # verified again at the next detection, against the references from before the change.
+            mem.suspect = mem.still_drift = False
+            mem.smooth_steps, mem.rough = 0, False  # steps are counted from the new reference
+            if mem.drift_frame is not None and frame.index >= mem.drift_frame:
+                mem.drift_frame = None  # the drifted face is verified: the new reference
+        # else: a still face that drifted agreed but is still changing: it stays suspect (no
+        # name) and is verified again at the next detection, against the references from
+        # before the change.
         return event
+
+    def _weakened(self, mem: TrackMemory, match: Match) -> bool:
+        """The track's person still matches, but at less than `hold_min_similarity_ratio` of
+        the mean similarity of the votes that confirmed it."""
+        return self._similarity_ratio(mem, match) < self.config.hold_min_similarity_ratio
+
+    @staticmethod
+    def _similarity_ratio(mem: TrackMemory, match: Match) -> float:
+        """This match's similarity over the mean of the votes that confirmed the track."""
+        if not mem.vote_similarities:
+            return 1.0
+        return match.similarity / max(float(np.mean(mem.vote_similarities)), 1e-6)
 
     def _scale_for(self, rgb: np.ndarray) -> float:
         cfg = self.config
@@ -371,7 +446,8 @@ class LiveRecognizer:
 
     def _is_due(self, track: Track, mem: TrackMemory, frame_index: int) -> bool:
         cfg = self.config
-        if cfg.every_frame or mem.embeds == 0 or mem.suspect:
+        if (cfg.every_frame or mem.embeds == 0 or mem.suspect or mem.drift_frame is not None
+                or frame_index <= mem.watch_until_frame):
             return True
         if mem.state == "confirmed":
             return False
@@ -399,18 +475,16 @@ class LiveRecognizer:
     # ------------------------------------------------------------------ views
     def _views_at(self, frame: Frame) -> list[TrackView]:
         """The tracks seen at their last detection, their boxes moved on to `frame`; a
-        confirmed track whose face region no longer looks as it did turns suspect here, so its
-        name disappears on this very frame."""
+        confirmed track whose face region changed abruptly turns suspect here, so its name
+        disappears on this very frame (_note_appearance)."""
         views = []
         for track in self._tracker.tracks:
             if track.missed:
                 continue
             box = track.box_at(frame.index)
             mem = self._memory[track.id]
-            if (mem.state == "confirmed" and not mem.suspect and self._verifier.appearance_changed(
-                    mem.signature, face_signature(frame.rgb, box))):
-                mem.suspect, mem.suspect_frame = True, frame.index
-                self.stats.verifications += 1
+            if mem.state == "confirmed" and not mem.suspect:
+                self._note_appearance(mem, frame, box)
             views.append(TrackView(track.id, box, *self._view_fields(track)))
         return views
 

@@ -62,14 +62,23 @@ class LiveRecognizerConfig:
 
     Identity re-verification (ADR 11): `cut_threshold` is the mean absolute difference (grey
     levels 0-255) between two consecutive frames' 32x18 thumbnails above which the shot has cut
-    and every track ends (None: never). A track matched with IoU below `verify_min_iou`, whose
-    box side changed by more than `verify_max_size_ratio`, or whose face thumbnail correlates
-    below `appearance_min_correlation` with the one at its last embedding is re-embedded at once;
-    that embedding must agree with the track's own recent embeddings (cosine to their mean at
-    least `self_min_similarity`) and, once confirmed, with its person, or the track ends and a
-    new one starts as checking with no votes. A suspect face whose signature still changes
-    between two detections (correlation below `appearance_stable_correlation`, None: no such
-    test; a dissolve in progress) stays suspect and unnamed even when its embedding agrees.
+    and every track ends (None: never). A confirmed track turns suspect (name hidden, re-embedded
+    at once) when it was matched with IoU below `verify_min_iou`, its box side changed by more
+    than `verify_max_size_ratio`, or its face changed abruptly between two shown frames: at the
+    previous frame's box, the grey signature (searched `appearance_search_cells` cells each way)
+    correlates below `continuity_min_correlation` or the colour histogram moved further than
+    `continuity_max_colour_distance`. A slower drift from the look at the last embedding
+    (searched correlation below `appearance_min_correlation`) only asks for a re-embedding at
+    each detection for `drift_watch_frames`; the name is hidden at once only when the last
+    embedding already matched below `steady_min_similarity_ratio` of the confirming votes' mean
+    similarity, or when every shown step since the reference correlated at least
+    `smooth_step_correlation` (a picture fading, not a live face moving). Every re-embedding must
+    agree with the track's own recent embeddings (cosine to their mean at least
+    `self_min_similarity`) and, once confirmed, with its person, or the track ends and a new one
+    starts as checking with no votes; one matching its person below `hold_min_similarity_ratio`
+    of the confirming mean hides the name. A fading face whose signature still changes between
+    two detections (correlation below `appearance_stable_correlation`, None: no such test) stays
+    suspect and unnamed even when its embedding agrees.
 
     `unknown_after_s`: a checking track with at least 3 misses in a row is also declared unknown
     once it has been seen this many seconds (paced views on a loaded machine embed rarely).
@@ -102,11 +111,16 @@ class LiveRecognizerConfig:
     cut_threshold: float | None = 18.0
     verify_min_iou: float = 0.5
     verify_max_size_ratio: float = 1.4
-    appearance_min_correlation: float = 0.8
+    appearance_min_correlation: float = 0.9
     self_min_similarity: float = 0.45
-    # None (off) since stop 21: with SFace it stopped no wrong name on the swap videos (seeds
-    # 1-2, both passes) and hid Lin-Manuel's name on 60 of 86 fast-pass Hamilton frames.
-    appearance_stable_correlation: float | None = None
+    appearance_stable_correlation: float | None = 0.97
+    appearance_search_cells: int = 3
+    continuity_min_correlation: float = 0.45
+    continuity_max_colour_distance: float = 0.3
+    hold_min_similarity_ratio: float = 0.7
+    steady_min_similarity_ratio: float = 0.85
+    drift_watch_frames: int = 9
+    smooth_step_correlation: float = 0.97
     torch_threads: int | None = 1
     lookahead_detection: bool = True
 

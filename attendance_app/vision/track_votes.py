@@ -11,6 +11,7 @@ import numpy as np
 from attendance_app.domain.match import Match
 from attendance_app.vision.face_tracker import Track, quality_score
 from attendance_app.vision.frame_source import Frame
+from attendance_app.vision.track_verifier import ShownFace
 from attendance_app.vision.live_types import (ConfirmedSighting, LiveRecognizerConfig,
                                                TrackState, UnknownTrackEvent)
 
@@ -54,6 +55,18 @@ class TrackMemory:
     # face from before the change; issue 11).
     suspect_frame: int = -1
     previous_signature: np.ndarray | None = None  # at the previous detection
+    # The face-region signature on the last frame shown (continuity: an abrupt change between
+    # two frames hides the name at once), and the first frame from which the face has drifted
+    # from `signature` (re-verify at the next detection, name kept; None: no drift).
+    shown: ShownFace | None = None
+    drift_frame: int | None = None
+    watch_until_frame: int = -1  # re-embedded at every detection up to this frame (a drift)
+    # Every shown frame since the last reference changed from the one before by less than a
+    # live face does (a picture fading into another), and the suspicion that came of it.
+    smooth_steps: int = 0
+    rough: bool = False
+    still_drift: bool = False
+    declining: bool = False  # the last embedding matched the person less well than the votes
     settled: bool = True  # the face looked the same at this detection as at the previous one
 
 
