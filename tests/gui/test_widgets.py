@@ -43,6 +43,20 @@ def test_confirmed_face_is_drawn_with_a_green_box_and_unknown_with_red(qtbot):
     assert _close(inside, QColor(128, 128, 128), tol=4)
 
 
+def test_a_caption_at_the_right_edge_is_moved_left_to_stay_whole(qtbot):
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(640, 360)
+    view.set_frame(np.full((360, 640, 3), 128, np.uint8),
+                   [FaceOverlay(FaceBox(590, 100, 638, 160), "confirmed", "Lin-Manuel Miranda 48%")])
+    img = _grab(view)
+    # The label sits above the box and ends at the widget's edge, so it starts well left of
+    # the box: the pixel 60 px left of the box, just above it, is the label, not the frame.
+    label_row = 100 - 6
+    assert not _close(img.pixelColor(530, label_row), QColor(128, 128, 128), tol=10)
+    assert not _close(img.pixelColor(638, label_row), QColor(128, 128, 128), tol=10)
+
+
 def test_video_view_keeps_the_aspect_ratio_and_letterboxes(qtbot):
     view = VideoView()
     qtbot.addWidget(view)

@@ -116,9 +116,17 @@ class VideoView(QWidget):
         metrics = p.fontMetrics()
         text_w = metrics.horizontalAdvance(o.caption) + 10
         text_h = metrics.height() + 4
-        # Caption above the box, or inside its top when the box touches the frame's top edge.
-        y = box.top() - text_h if box.top() - text_h >= target.top() else box.top()
-        label = QRectF(box.left() - 1.5, y, text_w, text_h)
+        label = place_caption(box, text_w, text_h, target, QRectF(self.rect()))
         p.fillRect(label, colour)
         p.setPen(QColor(0, 0, 0) if o.state == CHECKING else QColor(255, 255, 255))
         p.drawText(label, Qt.AlignmentFlag.AlignCenter, o.caption)
+
+
+def place_caption(box: QRectF, text_w: float, text_h: float, frame: QRectF,
+                  widget: QRectF) -> QRectF:
+    """Where a face's caption goes: above its box (inside the box's top when the box touches
+    the frame's top edge), starting at the box's left edge but moved left as far as needed to
+    stay inside the widget, so a face at the right edge keeps its whole name and percentage."""
+    y = box.top() - text_h if box.top() - text_h >= frame.top() else box.top()
+    x = min(box.left() - 1.5, widget.right() - text_w)
+    return QRectF(max(x, widget.left()), y, text_w, text_h)
