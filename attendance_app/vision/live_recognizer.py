@@ -61,10 +61,13 @@ __all__ = ["ConfirmedSighting", "FrameResult", "LiveRecognizer", "LiveRecognizer
            "RecognizerStats", "TrackState", "TrackView", "UnknownTrackEvent"]
 
 
-# A fade is told from a live face by at least this many shown frames, each nearly the same
-# picture as the one before, since the reference was taken (paced views see only the frames
-# after a worker result lands).
+# A fade is told from a live face by a run of at least this many shown frames, each nearly the
+# same picture as the one before.
 _FADE_MIN_STEPS = 3
+# A face suspect of fading is named again once it has looked the same for this many frames
+# (0.3 s at 30 fps: a 0.5-1 s dissolve changes the face well past `appearance_stable_correlation`
+# in that time, so it is not taken for settled half-way).
+_FADE_SETTLE_FRAMES = 9
 
 
 class LiveRecognizer:
@@ -324,11 +327,6 @@ class LiveRecognizer:
         their names are not shown and their votes cannot cross a change."""
         if mem.state != "confirmed":
             return
-        current = face_signature(frame.rgb, track.box)
-        # Still changing since the previous detection (a dissolve in progress, a head turning):
-        # a verification made now must not become the new reference.
-        mem.settled = self._verifier.settled(mem.previous_signature, current)
-        mem.previous_signature = current
         if mem.suspect:
             return
         if track.previous_box is not None and self._verifier.geometry_suspect(
@@ -342,28 +340,35 @@ class LiveRecognizer:
 
     def _note_appearance(self, mem: TrackMemory, frame: Frame, box: FaceBox) -> None:
         """Compare a confirmed track's face on a shown frame with the frame shown before it
-        (an abrupt change: a face swapped in place; suspect, name hidden at once) and with its
-        look at the last embedding (a drift: a head turning, a slow dissolve; re-embedded at
-        the next detection, the name stays until that embedding disagrees)."""
-        if mem.shown is not None:
-            if self._verifier.smooth_step(mem.shown, frame.rgb):
-                mem.smooth_steps += 1
-            else:
-                mem.rough = True
+        (an abrupt change: a face swapped in place; suspect, name hidden at once), with its
+        look where its current run of tiny steps began (a fade: suspect until it settles) and
+        with its look at the last embedding (a drift: a head turning, a slow dissolve;
+        re-embedded at the next detections, the name stays until an embedding disagrees)."""
+        if mem.shown is not None and self._verifier.smooth_step(mem.shown, frame.rgb):
+            mem.smooth_steps += 1
+        else:  # a step only a live face makes (or the first frame): a new run starts here
+            mem.smooth_steps, mem.fade_anchor = 0, face_signature(frame.rgb, box)
+        # Every frame nearly the same as the one before for a while, and yet far from the look
+        # where that run began: one picture fading into another. The anchor is not moved by
+        # embeddings that agree (a dissolve would drag it along: SFace still matches the old
+        # person at 0.86-1.0 of the confirming similarity half-way through), only by a live step.
+        fading = (mem.smooth_steps >= _FADE_MIN_STEPS
+                  and self._verifier.appearance_changed(mem.fade_anchor, frame.rgb, box))
         if self._verifier.continuity_broken(mem.shown, frame.rgb):
             self._make_suspect(mem, frame.index)
+        elif fading:
+            # Hide the name now rather than after the next (in paced views, late) embedding;
+            # it is named again only once it stops changing.
+            self._make_suspect(mem, frame.index)
+            mem.still_drift = True
+            mem.fade_anchor, mem.fade_anchor_frame = face_signature(frame.rgb, box), frame.index
+            mem.watch_until_frame = frame.index + self.config.drift_watch_frames
         elif (mem.drift_frame is None
               and self._verifier.appearance_changed(mem.signature, frame.rgb, box)):
-            fading = not mem.rough and mem.smooth_steps >= _FADE_MIN_STEPS
-            if mem.declining or fading:
-                # A face whose last embedding already matched its person less well than at
-                # confirmation, or one whose look changed in steps too small for a live face
-                # (every frame nearly the same as the one before, and yet far from the
-                # reference: one picture fading into another), is a dissolve under way: hide
-                # the name now rather than after the next (in paced views, late) embedding.
-                # A fading one is named again only once it stops changing.
+            if mem.declining:
+                # The last embedding already matched its person less well than at
+                # confirmation, and now the face drifts: a dissolve under way.
                 self._make_suspect(mem, frame.index)
-                mem.still_drift = fading
             else:
                 mem.drift_frame = frame.index
             # A face that drifted once may go on changing: re-embed it at every detection
@@ -414,17 +419,30 @@ class LiveRecognizer:
             # stays (a hidden one stays hidden), and the references stay those of the stronger
             # view, so a dissolve cannot drag them along.
             return event
-        if not mem.suspect or not mem.still_drift or mem.settled:
+        if not mem.suspect or not mem.still_drift or self._fade_over(mem, frame, track.box):
             mem.recent.append(np.asarray(embedding, np.float32))
             mem.signature = face_signature(frame.rgb, track.box)
+            if mem.suspect:  # the frames shown while it was suspect were not compared
+                mem.shown, mem.smooth_steps = None, 0
             mem.suspect = mem.still_drift = False
-            mem.smooth_steps, mem.rough = 0, False  # steps are counted from the new reference
             if mem.drift_frame is not None and frame.index >= mem.drift_frame:
                 mem.drift_frame = None  # the drifted face is verified: the new reference
-        # else: a still face that drifted agreed but is still changing: it stays suspect (no
-        # name) and is verified again at the next detection, against the references from
-        # before the change.
+        # else: a fading face agreed but may still be changing: it stays suspect (no name) and
+        # is verified again at the next detection, against the references from before the fade.
         return event
+
+    def _fade_over(self, mem: TrackMemory, frame: Frame, box: FaceBox) -> bool:
+        """A face suspect of fading has stopped changing: on this (embedded) frame it looks as
+        it did at `fade_anchor`, at least `_FADE_SETTLE_FRAMES` frames earlier. When it does not,
+        the wait starts again from this frame (a fade that goes on keeps its name hidden; a
+        still face that turned is named again once it has held still that long)."""
+        current = face_signature(frame.rgb, box)
+        same = self._verifier.settled(mem.fade_anchor, current)
+        if same and frame.index - mem.fade_anchor_frame >= _FADE_SETTLE_FRAMES:
+            return True
+        if not same:
+            mem.fade_anchor, mem.fade_anchor_frame = current, frame.index
+        return False
 
     def _weakened(self, mem: TrackMemory, match: Match) -> bool:
         """The track's person still matches, but at less than `hold_min_similarity_ratio` of

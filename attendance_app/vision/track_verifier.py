@@ -20,8 +20,8 @@ be broken, and one expensive test decides (ADR 11):
 - the decision: the face is re-embedded and the embedding must agree with the track's own recent
   embeddings (cosine to their normalised mean >= `self_min_similarity`) and, for a confirmed
   track, must not match another enrolled person (a track that fails ends) and must still match
-  its own person (else it stays suspect, unnamed). A fading face still changing since the
-  previous detection (`settled`) stays suspect even when that embedding agrees.
+  its own person (else it stays suspect, unnamed). A fading face stays suspect even when that
+  embedding agrees, until it has looked the same for a while (`settled`).
 """
 
 from __future__ import annotations
@@ -194,9 +194,10 @@ class TrackVerifier:
                 >= self.settings.smooth_step_correlation)
 
     def settled(self, previous: np.ndarray | None, current: np.ndarray | None) -> bool:
-        """The face region looks as it did at the previous detection: not mid-transition (two
-        steps of a 0.5 s dissolve three frames apart correlate ~0.93 in theory; measured, the
-        faces of the swap videos caught at 0.85-0.95 alike)."""
+        """The face region looks as it did earlier (signature correlation at least
+        `stable_correlation`): a fade has stopped. Nine frames of a 0.5-1 s dissolve move the
+        signature far below 0.97 (the smooth patterns of the tests: 0.86-0.93 after a third of
+        a fade)."""
         if self.settings.stable_correlation is None:
             return True
         return signature_correlation(previous, current) >= self.settings.stable_correlation

@@ -54,20 +54,20 @@ class TrackMemory:
     # later one may clear it (a result computed on the worker from an older frame describes the
     # face from before the change; issue 11).
     suspect_frame: int = -1
-    previous_signature: np.ndarray | None = None  # at the previous detection
     # The face-region signature on the last frame shown (continuity: an abrupt change between
     # two frames hides the name at once), and the first frame from which the face has drifted
     # from `signature` (re-verify at the next detection, name kept; None: no drift).
     shown: ShownFace | None = None
     drift_frame: int | None = None
     watch_until_frame: int = -1  # re-embedded at every detection up to this frame (a drift)
-    # Every shown frame since the last reference changed from the one before by less than a
-    # live face does (a picture fading into another), and the suspicion that came of it.
+    # The current run of shown frames each nearly the same as the one before (less change than
+    # a live face makes: a still picture, or one fading into another), the face signature
+    # where that run began, and whether the track is suspect because it faded from there.
     smooth_steps: int = 0
-    rough: bool = False
+    fade_anchor: np.ndarray | None = None
+    fade_anchor_frame: int = -1  # while suspect of fading: since when it has looked like the anchor
     still_drift: bool = False
     declining: bool = False  # the last embedding matched the person less well than the votes
-    settled: bool = True  # the face looked the same at this detection as at the previous one
 
 
 def size_and_sharpness(track: Track) -> tuple[float, float]:

@@ -395,3 +395,45 @@ def test_a_re_embedding_far_weaker_than_the_confirmation_hides_the_name(
     assert _names(results, 9, embedded[4]) == {"Ada"}
     assert _names(results, embedded[4]) == ({"Ada"} if named_after else {None})
     assert len({t.track_id for r in results for t in r.tracks}) == 1  # not someone else
+
+
+class _SlowFadingScene(_FadingScene):
+    """The fade of _FadingScene over a whole second (frames 30-60), detected in 20 ms."""
+
+    def _alpha(self, i: int) -> float:
+        return min(max((i - 30) / 30, 0.0), 1.0)
+
+    def detect(self, rgb: np.ndarray, scale: float = 1.0) -> list[Detection]:
+        time.sleep(0.02)
+        return super().detect(rgb, scale)
+
+
+def test_with_background_detection_a_fade_hides_the_name_though_every_embedding_agrees() -> None:
+    # In paced mode every worker result re-embeds the face, and the fooled embedder agrees each
+    # time (Ada at 0.8 until half-way): agreeing embeddings must not reset what tells a fade.
+    scene = _SlowFadingScene({0: lambda i: 100}, {0: [(ADA, 0.8)] * 200, 1: [(None, 0.1)] * 200})
+    recognizer = LiveRecognizer(scene, scene, lambda: GALLERY,
+                                LiveRecognizerConfig(async_detection=True),
+                                name_of={ADA: "Ada"}.get)
+    try:
+        results = []
+        for i in range(90):
+            results.append(recognizer.process(scene.frame(i)))
+            time.sleep(1 / 60)
+    finally:
+        recognizer.close()
+    assert "Ada" in _names(results, 0, 30)
+    assert any(f >= 30 for f, face in scene.embedded if face == 0)  # re-embedded in the fade
+    assert _names(results, 45) == {None}  # the stranger's half of the fade and after
+
+
+def test_a_still_face_that_changed_slowly_is_named_again_once_it_holds_still() -> None:
+    # A motionless picture whose look changes over frames 24-30 and then stays: its tiny steps
+    # are those of a fade, so the name goes while it changes; the embedder keeps saying Ada and
+    # the picture holds still, so the name comes back.
+    scene = _ChangedLookScene({0: lambda i: 100}, {0: [(ADA, 0.9)] * 40})
+    _, results = _run(scene, 70)
+    names = [r.tracks[0].name for r in results]
+    hidden = [i for i, name in enumerate(names) if i >= 9 and name is None]
+    assert hidden and 24 <= hidden[0] <= 30 and hidden[-1] < 50
+    assert set(names[50:]) == {"Ada"}
