@@ -183,6 +183,8 @@ def measure(args: argparse.Namespace) -> dict:
     window = create_window(tempfile.mkdtemp(prefix="attendance-measure-"),
                            error_sink=lambda title, text: errors.append(f"{title}: {text}"),
                            camera_spec=str(clip))
+    notices: list[str] = []  # a session's summary and the like: reported, not failures
+    window.errors.info_sink = lambda title, text: notices.append(f"{title}: {text}")
     constructed = time.perf_counter()
     win_filter = Filter(window_event)
     window.installEventFilter(win_filter)
@@ -297,6 +299,7 @@ def measure(args: argparse.Namespace) -> dict:
         "attendance_names": live.attendance.names(),
         "clip_ended": ended,
         "errors": errors,
+        "notices": notices,
         "load_average_end": list(os.getloadavg()),
     })
     print(f"live: {len(frames)} frames displayed over the {duration:.2f} s clip "

@@ -29,11 +29,14 @@ def user_message(exc: BaseException) -> str:
 
 
 class ErrorPresenter:
-    """Shows errors to the user; `sink(title, text)` may be replaced (tests, headless runs)."""
+    """Shows errors to the user; `sink(title, text)` may be replaced (tests, headless runs).
+    Notices that are not failures (a session's summary, an import's result) go to `info_sink`:
+    an information box, or `sink` where one was given, so a test sees every message."""
 
     def __init__(self, parent: QWidget | None = None, sink: Sink | None = None) -> None:
         self._parent = parent
         self.sink: Sink = sink or self._message_box
+        self.info_sink: Sink = sink or self._information_box
         self.history: list[tuple[str, str]] = []
 
     def present(self, title: str, exc: BaseException) -> None:
@@ -45,7 +48,10 @@ class ErrorPresenter:
 
     def info(self, title: str, text: str) -> None:
         self.history.append((title, text))
-        self.sink(title, text)
+        self.info_sink(title, text)
 
     def _message_box(self, title: str, text: str) -> None:
         QMessageBox.warning(self._parent, title, text)
+
+    def _information_box(self, title: str, text: str) -> None:
+        QMessageBox.information(self._parent, title, text)
