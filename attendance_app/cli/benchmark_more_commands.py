@@ -22,7 +22,8 @@ def register(bsub: argparse._SubParsersAction) -> None:
     live.add_argument("--no-realtime", action="store_true", help="skip the real-time pass")
     live.add_argument("--labels-out", type=Path, default=None, metavar="FILE",
                       help="write one JSON line per processed frame and pass (boxes, names, "
-                           "states, similarities)")
+                           "states, similarities); with --background-load also the passes "
+                           "fast_loaded and paced_loaded")
     live.add_argument("--background-load", type=int, default=0, metavar="N",
                       help="run both passes again with N busy-loop processes competing for "
                            "the CPUs (fps_loaded, realtime_fps_loaded)")

@@ -43,10 +43,12 @@ Progress = Callable[[int, int, str], bool]
 class LabelWriter:
     """Writes `{"pass": "fast"|"paced", "frame": INDEX, "tracks": [{"box": [x1, y1, x2, y2],
     "name": NAME_OR_NULL, "state": STATE, "similarity": S}]}` lines, frame = index in the file.
-    None as the stream writes nothing."""
+    None as the stream writes nothing. `suffix` is added to the pass name ("fast_loaded" for the
+    repeat under background load), so one file can be scored per pass, idle and loaded."""
 
-    def __init__(self, stream: IO[str] | None) -> None:
+    def __init__(self, stream: IO[str] | None, suffix: str = "") -> None:
         self._stream = stream
+        self._suffix = suffix
 
     def write(self, pass_name: str, result: FrameResult) -> None:
         if self._stream is None:
@@ -54,7 +56,8 @@ class LabelWriter:
         tracks = [{"box": [round(v, 1) for v in t.box.as_tuple()], "name": t.name,
                    "state": t.state, "similarity": round(float(t.similarity), 4)}
                   for t in result.tracks]
-        self._stream.write(json.dumps({"pass": pass_name, "frame": result.frame_index,
+        self._stream.write(json.dumps({"pass": pass_name + self._suffix,
+                                       "frame": result.frame_index,
                                        "tracks": tracks}) + "\n")
 
 
@@ -116,7 +119,8 @@ def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: M
                        match_policy: tuple[float, float] | None = None,
                        truth: Path | None = None, lookahead: bool = True) -> dict[str, Any]:
     """Both passes over `video`; returns the issue-3 JSON keys plus context figures. With
-    `labels_out`, every processed frame's tracks are written there (LabelWriter). With
+    `labels_out`, every processed frame's tracks are written there (LabelWriter; the loaded
+    repeat's passes as "fast_loaded" and "paced_loaded"). With
     `background_load` N > 0 both passes run again while N busy processes compete for the CPUs
     (BusyLoad), giving `fps_loaded`, `realtime_fps_loaded`, `people_loaded`,
     `realtime_people_loaded` next to the idle figures; `load_average` holds the 1-minute load
@@ -144,7 +148,7 @@ def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: M
         if background_load > 0:
             with BusyLoad(background_load):
                 loaded = _both_passes(video, recognizer, names, realtime, progress,
-                                      LabelWriter(None), "_loaded")
+                                      LabelWriter(stream, "_loaded"), "_loaded")
             result.update({k: v for k, v in loaded.items() if k.endswith("_loaded")})
             result["background_load"] = background_load
             result["load_average"].update(loaded["load_average"])

@@ -50,6 +50,22 @@ def test_a_name_on_the_dominant_stranger_is_wrong_and_the_right_name_is_not(tmp_
     assert scores["paced"]["named_track_frames"] == 0
 
 
+def test_the_loaded_repeat_is_scored_as_passes_of_its_own(tmp_path) -> None:
+    stream = io.StringIO()
+    idle, loaded = LabelWriter(stream), LabelWriter(stream, "_loaded")
+    for frame in range(3):
+        idle.write("paced", _result(frame, None))
+        loaded.write("paced", _result(frame, "Ada"))
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(stream.getvalue())
+    scores = score_labels(labels, _truth(tmp_path))
+    assert set(scores) == {"paced", "paced_loaded"}
+    assert scores["paced"]["named_track_frames"] == 0
+    assert scores["paced_loaded"] == {"frames": 3, "named_track_frames": 3,
+                                      "wrong_name_track_frames": 2,
+                                      "name_on_stranger_track_frames": 2}
+
+
 def test_busy_load_runs_its_processes_only_inside_the_block() -> None:
     with BusyLoad(1, settle_s=0.1) as load:
         assert load.alive == 1
