@@ -142,13 +142,12 @@ def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: M
             cfg = replace(config, async_detection=paced and not every_frame)
             return LiveRecognizer(detector, embedder, lambda: gallery, cfg, name_of=names.get)
 
-        labels = LabelWriter(stream)
-        result = _both_passes(video, recognizer, names, realtime, progress, labels, "")
+        result = _both_passes(video, recognizer, names, realtime, progress, stream, "")
         result["mode"] = "every-frame" if every_frame else "tracked"
         if background_load > 0:
             with BusyLoad(background_load):
-                loaded = _both_passes(video, recognizer, names, realtime, progress,
-                                      LabelWriter(stream, "_loaded"), "_loaded")
+                loaded = _both_passes(video, recognizer, names, realtime, progress, stream,
+                                      "_loaded")
             result.update({k: v for k, v in loaded.items() if k.endswith("_loaded")})
             result["background_load"] = background_load
             result["load_average"].update(loaded["load_average"])
@@ -168,10 +167,11 @@ def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: M
 
 
 def _both_passes(video: Path, recognizer: Callable[..., LiveRecognizer], names: dict[int, str],
-                 realtime: bool, progress: Progress | None, labels: LabelWriter,
+                 realtime: bool, progress: Progress | None, stream: IO[str] | None,
                  suffix: str) -> dict[str, Any]:
     """The fast pass and (with `realtime`) the paced pass; keys of the loaded repeat end in
-    `suffix`."""
+    `suffix`, and so do its pass names in the labels file."""
+    labels = LabelWriter(stream, suffix)
     load = {f"fast{suffix}": load_average()}
     fast = _fast_pass(video, recognizer(), progress, labels)
     result: dict[str, Any] = {
