@@ -46,14 +46,23 @@ class Detector(Protocol):
     def crop(self, rgb: np.ndarray, detection: Detection) -> np.ndarray: ...
 
 
+# MTCNN also fires on hands and patterns at p 0.9-0.99; the photo's subject is nearly always
+# >= 0.99. On LFW's 1,015 multi-face images, choosing the largest face among those >= 0.99
+# moves 36 choices: 34 onto the centred (labelled) face, none away from it (0.995: 43 / 2).
+CONFIDENT_FACE = 0.99
+
+
 def choose_face(detections: Sequence[Detection], shape: tuple[int, ...],
                 selection: str) -> Detection | None:
-    """'largest' (detections come largest first) or 'central' (center-weighted size)."""
+    """The face an image is about: among the faces MTCNN is sure of (CONFIDENT_FACE; all of
+    them when none is), 'largest' (detections come largest first) or 'central'
+    (center-weighted size)."""
     if not detections:
         return None
+    candidates = [d for d in detections if d.probability >= CONFIDENT_FACE] or list(detections)
     if selection == "central":
-        return select_central_face(detections, shape)
-    return detections[0]
+        return select_central_face(candidates, shape)
+    return candidates[0]
 
 
 def centre_crop(rgb: np.ndarray, margin: int, crop_size: int = 160,
