@@ -63,15 +63,22 @@ def _model_options(p: argparse.ArgumentParser) -> None:
                         "160 px margin crop")
     p.add_argument("--detections", type=Path, default=None,
                    help="JSON file caching MTCNN detections between side-by-side runs")
+    p.add_argument("--landmarks", choices=("refined", "mtcnn"), default="refined",
+                   help="refined (the app's photo path): small faces' landmarks found again "
+                        "on an enlarged view; mtcnn: MTCNN's first answer")
 
 
 def _embedder_and_detector(args: argparse.Namespace, ctx: CliContext):
     embedder = ctx.services.models.benchmark_embedder(args.model, args.flip, args.alignment)
-    detector = ctx.services.detector(margin=args.margin)
+    mtcnn = detector = ctx.services.detector(margin=args.margin)
     if args.detections is not None:
         from attendance_app.services.benchmarks.detection_cache import CachedDetector
 
         detector = CachedDetector(detector, args.detections)
+    if args.landmarks == "refined":
+        from attendance_app.services.benchmarks.refining_detector import RefiningDetector
+
+        detector = RefiningDetector(detector, mtcnn)
     return embedder, detector
 
 
@@ -87,7 +94,8 @@ def app_match_policy(model: str, ctx: CliContext) -> tuple[float, float]:
 
 
 def _with_model(result: dict, args: argparse.Namespace) -> dict:
-    return {**result, "model": args.model, "alignment": args.alignment, "flip": args.flip}
+    return {**result, "model": args.model, "alignment": args.alignment, "flip": args.flip,
+            "landmarks": args.landmarks}
 
 
 def oneshot(args: argparse.Namespace, ctx: CliContext) -> int:

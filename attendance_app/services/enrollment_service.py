@@ -99,14 +99,15 @@ class EnrollmentService:
 
     # ------------------------------------------------------------------ shots
     def analyze(self, rgb: np.ndarray, pose: Pose = Pose.ANY, largest: bool = False,
-                gates: bool = True) -> FaceShot:
+                gates: bool = True, refine_small: bool = False) -> FaceShot:
         """Detect faces in one RGB image and judge it as an enrolment shot.
 
         With `largest`, a multi-face image uses its largest face; `gates=False` keeps only the
-        one-face rule (photo files are judged on faces, not on webcam pose prompts).
+        one-face rule (photo files are judged on faces, not on webcam pose prompts);
+        refine_small: small faces get their landmarks refined (photo files).
         """
         detector = self._detector()
-        pairs = detector.detect_and_crop(rgb)
+        pairs = detector.detect_and_crop(rgb, refine_small=refine_small)
         if largest and len(pairs) > 1:
             pairs = [max(pairs, key=lambda p: p[0].box.area)]
         detection, crop = pairs[0] if len(pairs) == 1 else (None, None)
@@ -120,7 +121,7 @@ class EnrollmentService:
     def analyze_file(self, path: Path, largest: bool = False) -> FaceShot:
         """`analyze` for a photo file; InvalidImageError for a file that is not a readable image."""
         rgb = load_image_rgb(path)
-        return self.analyze(rgb, largest=largest, gates=False)
+        return self.analyze(rgb, largest=largest, gates=False, refine_small=True)
 
     # -------------------------------------------------------------- enrolment
     @staticmethod

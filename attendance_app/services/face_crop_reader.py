@@ -23,7 +23,8 @@ def read_face_crop(path: Path, detector: MtcnnFaceDetector, already_cropped: boo
     rgb = load_image_rgb(path)
     if already_cropped:
         return resize_as_crop(rgb), None, None, None
-    pairs = detector.detect_and_crop(rgb)
+    # A photo is embedded once and kept: small faces get their landmarks refined (~30 ms).
+    pairs = detector.detect_and_crop(rgb, refine_small=True)
     if not pairs:
         raise FaceNotFoundError(f"{path}: no face found")
     if len(pairs) > 1:

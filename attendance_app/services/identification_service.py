@@ -64,7 +64,7 @@ class IdentificationService:
 
     def identify_rgb(self, rgb: np.ndarray) -> list[FaceIdentification]:
         """Every face in an RGB image with its decision; an empty list when there is no face."""
-        pairs = self._detector().detect_and_crop(rgb)
+        pairs = self._detector().detect_and_crop(rgb, refine_small=True)
         if not pairs:
             return []
         embedder = self._models.active_embedder()

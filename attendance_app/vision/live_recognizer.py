@@ -45,6 +45,7 @@ from attendance_app.vision.background_detector import BackgroundDetector, Finish
 from attendance_app.vision.detection_lookahead import DetectionLookahead
 from attendance_app.vision.face_tracker import FaceTracker, Track
 from attendance_app.vision.frame_source import Frame
+from attendance_app.vision.landmark_refinement import needs_refinement
 from attendance_app.vision.liveness.liveness_state import LivenessState
 from attendance_app.vision.live_types import (ConfirmedSighting, FaceDetectorLike,
                                                LivenessMonitorLike,
@@ -248,8 +249,16 @@ class LiveRecognizer:
         if getattr(self._embedder, "uses_margin_crop", True):
             inputs = crops
         else:
-            inputs = [self._embedder.prepare(rgb, d) for d in detections]
+            inputs = [self._embedder.prepare(rgb, self._aligned_on(rgb, d)) for d in detections]
         return crops, self._embedder.embed(np.stack(inputs))
+
+    def _aligned_on(self, rgb: np.ndarray, detection: Detection) -> Detection:
+        """The detection whose landmarks the aligned input is cut on: refined for small faces
+        when the config asks (`refine_landmarks`) and the detector can."""
+        refine = getattr(self._detector, "refine", None)
+        if self.config.refine_landmarks and refine is not None and needs_refinement(detection):
+            return refine(rgb, detection)
+        return detection
 
     def _detect_and_embed(self, frame: Frame) -> tuple[list[Detection], np.ndarray | None]:
         """Worker-thread job: detect, then embed every face found (one batch), so the loop's

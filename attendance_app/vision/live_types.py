@@ -88,6 +88,10 @@ class LiveRecognizerConfig:
 
     `lookahead_detection`: when the caller passes frames decoded ahead (a file), the next
     detection frame among them is detected on a second thread (DetectionLookahead).
+
+    `refine_landmarks`: an aligning embedder's input (SFace) is cut on landmarks found again on
+    an enlarged full-resolution view of each small face (vision/landmark_refinement.py, ~30 ms
+    per such face embedded), as photos are; a detector without `refine` ignores it.
     """
 
     match_threshold: float = 0.55
@@ -123,6 +127,7 @@ class LiveRecognizerConfig:
     smooth_step_correlation: float = 0.97
     torch_threads: int | None = 1
     lookahead_detection: bool = True
+    refine_landmarks: bool = False
 
     def __post_init__(self) -> None:
         if self.confirm_frames < 1 or self.unknown_after_frames < 1:

@@ -91,7 +91,7 @@ def enrolment_embeddings(enrolments: Sequence[Enrolment], detector: MtcnnFaceDet
     margin_crop = getattr(embedder, "uses_margin_crop", True)
     for enrolment in enrolments:
         rgb = load_image_rgb(enrolment.photo)
-        pairs = detector.detect_and_crop(rgb)
+        pairs = detector.detect_and_crop(rgb, refine_small=True)  # as the app imports a photo
         if not pairs:
             raise FaceNotFoundError(f"{enrolment.photo}: no face found")
         detection, crop = max(pairs, key=lambda p: p[0].box.area)
@@ -117,7 +117,8 @@ def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: M
                        progress: Progress | None = None, labels_out: Path | None = None,
                        background_load: int = 0,
                        match_policy: tuple[float, float] | None = None,
-                       truth: Path | None = None, lookahead: bool = True) -> dict[str, Any]:
+                       truth: Path | None = None, lookahead: bool = True,
+                       refine_landmarks: bool = False) -> dict[str, Any]:
     """Both passes over `video`; returns the issue-3 JSON keys plus context figures. With
     `labels_out`, every processed frame's tracks are written there (LabelWriter; the loaded
     repeat's passes as "fast_loaded" and "paced_loaded"). With
@@ -128,14 +129,16 @@ def run_live_benchmark(video: Path, enrolments: Sequence[Enrolment], detector: M
     Settings' pair (each model carries its own; the confirmation floor moves with the
     threshold as in AppServices.make_recognizer). With `truth` (a video generator's truth file)
     `truth_score` scores each pass's sightings (idphoto_video.score_sightings). `lookahead`
-    False keeps the fast pass on one thread (no DetectionLookahead; for A/B)."""
+    False keeps the fast pass on one thread (no DetectionLookahead; for A/B).
+    `refine_landmarks`: LiveRecognizerConfig.refine_landmarks."""
     stream = open(labels_out, "w", encoding="utf-8") if labels_out is not None else None
     try:
         gallery, names = build_gallery(enrolments, detector, embedder)
         config = LiveRecognizerConfig.from_settings(settings, every_frame=every_frame,
                                                     detect_scale=detect_scale,
                                                     **policy_overrides(settings, match_policy))
-        config = replace(config, lookahead_detection=lookahead)
+        config = replace(config, lookahead_detection=lookahead,
+                         refine_landmarks=refine_landmarks)
 
         def recognizer(paced: bool = False) -> LiveRecognizer:
             # Paced like a camera, detection runs on its own thread: the loop never waits.

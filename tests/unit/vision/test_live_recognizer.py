@@ -287,3 +287,32 @@ def test_a_sighting_with_a_close_runner_up_reports_that_small_lead() -> None:
     [sighting] = _sightings(results)
     assert sighting.person_id == ADA
     assert sighting.margin == pytest.approx(0.9 - 0.81, abs=1e-4)
+
+
+class AligningFaces(ScriptedFaces):
+    """An aligning embedder (SFace-like: prepare cuts the input) whose detector can refine;
+    records the first landmark each prepared input was cut on."""
+
+    uses_margin_crop = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cut_on: list[tuple[float, float]] = []
+
+    def refine(self, rgb: np.ndarray, detection: Detection) -> Detection:
+        marks = tuple((x + 1.5, y) for x, y in detection.landmarks)
+        return Detection(detection.box, detection.probability, marks, detection.quality)
+
+    def prepare(self, rgb: np.ndarray, detection: Detection) -> np.ndarray:
+        self.cut_on.append(detection.landmarks[0])
+        return self.crop(rgb, detection)
+
+
+@pytest.mark.parametrize(("refine", "size", "shift"),
+                         [(True, 80, 1.5), (True, 200, 0.0), (False, 80, 0.0)])
+def test_refined_landmarks_cut_the_aligned_input_of_small_faces_only(refine: bool, size: float,
+                                                                     shift: float) -> None:
+    faces = AligningFaces({0: _still(size=size)}, {0: [(ADA, 0.8)] * 10})
+    _run(faces, 3, _config(refine_landmarks=refine))
+    assert faces.cut_on and all(x == pytest.approx(100 + size * 0.3 + shift)
+                                for x, _ in faces.cut_on)

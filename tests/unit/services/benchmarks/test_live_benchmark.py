@@ -31,7 +31,7 @@ class OneFaceDetector:
     def crop(self, rgb: np.ndarray, detection: Detection) -> np.ndarray:
         return np.zeros((160, 160, 3), np.uint8)
 
-    def detect_and_crop(self, rgb: np.ndarray, scale: float = 1.0):
+    def detect_and_crop(self, rgb: np.ndarray, scale: float = 1.0, refine_small: bool = False):
         return [(d, self.crop(rgb, d)) for d in self.detect(rgb)]
 
 
