@@ -48,7 +48,7 @@ def refine_landmarks(detect: DetectFn, rgb: np.ndarray, detection: Detection,
     cx, cy = box.center
     x0, y0 = cx - CONTEXT * face_side, cy - CONTEXT * face_side
     view_side = int(round(2 * CONTEXT * side))
-    to_view = np.float64([[factor, 0, -factor * x0], [0, factor, -factor * y0]])
+    to_view = np.array([[factor, 0, -factor * x0], [0, factor, -factor * y0]], np.float64)
     view = cv2.warpAffine(np.ascontiguousarray(rgb), to_view, (view_side, view_side),
                           flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
     best: tuple[float, Detection] | None = None

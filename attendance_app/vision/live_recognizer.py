@@ -257,7 +257,8 @@ class LiveRecognizer:
         when the config asks (`refine_landmarks`) and the detector can."""
         refine = getattr(self._detector, "refine", None)
         if self.config.refine_landmarks and refine is not None and needs_refinement(detection):
-            return refine(rgb, detection)
+            refined: Detection = refine(rgb, detection)
+            return refined
         return detection
 
     def _detect_and_embed(self, frame: Frame) -> tuple[list[Detection], np.ndarray | None]:
