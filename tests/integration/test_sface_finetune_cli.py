@@ -5,6 +5,7 @@ crops and still recognises people; activating SFace again rolls back."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import sqlite3
 from pathlib import Path
@@ -63,7 +64,11 @@ def test_sface_fine_tune_registers_activates_recognises_and_rolls_back(
     assert candidate["match_threshold"] == models[sface_id]["match_threshold"]
     history = candidate["metrics"]["history"]
     assert [h["epoch"] for h in history] == [0, 1, 2, 3]
-    assert min(h["loss"] for h in history[2:]) < history[1]["loss"]  # the triplet loss falls
+    assert math.isfinite(history[1]["loss"])  # the first epoch trained
+    # The triplet loss falls: a later epoch is lower, or had no semi-hard triplet left to train
+    # on (loss NaN, active share 0: every triplet of every batch already beyond the margin).
+    assert any(h["loss"] < history[1]["loss"] or (math.isnan(h["loss"]) and h["active_share"] == 0)
+               for h in history[2:]), history
     assert cli("models", "verify")[0] == 0
 
     # a folder of ready-made crops: SFace finds the landmarks on each crop to align it
