@@ -17,7 +17,7 @@ import torch
 from attendance_app.domain.detection import Detection
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.vision.face_quality import face_quality
-from attendance_app.vision.landmark_refinement import needs_refinement, refine_landmarks
+from attendance_app.vision.landmark_refinement import refine_landmarks
 from attendance_app.vision.mtcnn_batched import detect_face_batched
 from attendance_app.vision.weights.mtcnn_weights import CheckedMtcnn
 
@@ -161,14 +161,14 @@ class MtcnnFaceDetector:
             return []  # MTCNN's image pyramid is empty for such images (facenet-pytorch raises)
         detections = self._detections(small, scale)
         if refine_small:
-            detections = [self.refine(rgb, d) if needs_refinement(d) else d
-                          for d in detections]
+            detections = [self.refine(rgb, d) for d in detections]
         if with_quality:
             detections = [self._with_quality(rgb, d) for d in detections]
         return detections
 
     def refine(self, rgb: np.ndarray, detection: Detection) -> Detection:
-        """`detection` with landmarks re-found on an enlarged view of it (landmark_refinement)."""
+        """`detection` with landmarks re-found on an enlarged view of it when it is a small face
+        (landmark_refinement); a larger face comes back unchanged."""
         return refine_landmarks(self._detect_view, rgb, detection)
 
     def _detect_view(self, view: np.ndarray) -> list[Detection]:

@@ -6,7 +6,7 @@ are then a few pixels off, and an aligning embedder (SFace) warps the wrong face
 detector again on the region around the face, enlarged smoothly (cubic) so that the face is
 REFINED_SIDE px, gives landmarks it can read. Measured (README, issue 12): five_celebrity
 one-shot rank-1 with SFace 0.9735 -> 0.9912 (both Elton John sunglasses probes), LFW 0.9950 ->
-0.9955, AT&T unchanged; ~30 ms per refined face on one core.
+0.9957, AT&T unchanged; ~30 ms per refined face on one core.
 
 Only the landmarks change: the box (and so the margin crop FaceNet uses) and the probability
 stay the detector's own.
@@ -38,8 +38,10 @@ def needs_refinement(detection: Detection, below: float = REFINE_BELOW) -> bool:
 def refine_landmarks(detect: DetectFn, rgb: np.ndarray, detection: Detection,
                      side: float = REFINED_SIDE) -> Detection:
     """`detection` with its landmarks re-found by `detect` on the region around it, enlarged
-    so that the face is `side` px; unchanged when the detector finds no face there that
-    overlaps the original box (MIN_OVERLAP)."""
+    so that the face is `side` px; unchanged for a face that is not small (needs_refinement)
+    or when the detector finds no face there that overlaps the original box (MIN_OVERLAP)."""
+    if not needs_refinement(detection):
+        return detection
     box = detection.box
     face_side = max(box.width, box.height)
     if face_side <= 0:
@@ -56,7 +58,7 @@ def refine_landmarks(detect: DetectFn, rgb: np.ndarray, detection: Detection,
         fb = found.box
         back = FaceBox(fb.x1 / factor + x0, fb.y1 / factor + y0,
                        fb.x2 / factor + x0, fb.y2 / factor + y0)
-        overlap = _iou(back, box)
+        overlap = back.iou(box)
         if overlap >= MIN_OVERLAP and (best is None or overlap > best[0]):
             best = (overlap, found)
     if best is None:
@@ -64,15 +66,6 @@ def refine_landmarks(detect: DetectFn, rgb: np.ndarray, detection: Detection,
     points = tuple((px / factor + x0, py / factor + y0) for px, py in best[1].landmarks)
     return Detection(box, detection.probability, points,  # type: ignore[arg-type]
                      detection.quality)
-
-
-def _iou(a: FaceBox, b: FaceBox) -> float:
-    w = min(a.x2, b.x2) - max(a.x1, b.x1)
-    h = min(a.y2, b.y2) - max(a.y1, b.y1)
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    return inter / (a.area + b.area - inter)
 
 
 __all__ = ["REFINE_BELOW", "REFINED_SIDE", "needs_refinement", "refine_landmarks"]

@@ -45,7 +45,6 @@ from attendance_app.vision.background_detector import BackgroundDetector, Finish
 from attendance_app.vision.detection_lookahead import DetectionLookahead
 from attendance_app.vision.face_tracker import FaceTracker, Track
 from attendance_app.vision.frame_source import Frame
-from attendance_app.vision.landmark_refinement import needs_refinement
 from attendance_app.vision.liveness.liveness_state import LivenessState
 from attendance_app.vision.live_types import (ConfirmedSighting, FaceDetectorLike,
                                                LivenessMonitorLike,
@@ -256,8 +255,8 @@ class LiveRecognizer:
         """The detection whose landmarks the aligned input is cut on: refined for small faces
         when the config asks (`refine_landmarks`) and the detector can."""
         refine = getattr(self._detector, "refine", None)
-        if self.config.refine_landmarks and refine is not None and needs_refinement(detection):
-            refined: Detection = refine(rgb, detection)
+        if self.config.refine_landmarks and refine is not None:
+            refined: Detection = refine(rgb, detection)  # a no-op for a face that is not small
             return refined
         return detection
 

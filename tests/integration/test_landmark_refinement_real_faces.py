@@ -1,5 +1,5 @@
-"""Landmark refinement on real small faces: five_celebrity's Elton John photos (34-46 px faces,
-sunglasses) against his one 35 px enrolment photo, with real MTCNN and SFace, through the
+"""Landmark refinement on real small faces: five_celebrity's Elton John photos (boxes of 43-67 px,
+sunglasses) against his one enrolment photo (a 47 px box), with real MTCNN and SFace, through the
 photo-import path (read_face_crop stores the refined landmarks with the face context)."""
 
 from __future__ import annotations

@@ -13,12 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from attendance_app.domain.detection import Detection
-from attendance_app.vision.landmark_refinement import needs_refinement
 
 
 class RefiningDetector:
-    """detect() = the inner detector's faces, small ones with landmarks found again by
-    `refiner.refine(rgb, detection)` (an MtcnnFaceDetector)."""
+    """detect() = the inner detector's faces, each passed through `refiner.refine(rgb,
+    detection)` (an MtcnnFaceDetector: small faces get their landmarks found again)."""
 
     def __init__(self, detector, refiner) -> None:
         self._detector = detector
@@ -31,8 +30,7 @@ class RefiningDetector:
             self._detector.for_path(path)
 
     def detect(self, rgb: np.ndarray) -> list[Detection]:
-        return [self._refiner.refine(rgb, d) if needs_refinement(d) else d
-                for d in self._detector.detect(rgb)]
+        return [self._refiner.refine(rgb, d) for d in self._detector.detect(rgb)]
 
     def crop(self, rgb: np.ndarray, detection: Detection) -> np.ndarray:
         return self._detector.crop(rgb, detection)

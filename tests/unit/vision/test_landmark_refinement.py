@@ -52,3 +52,10 @@ def test_a_face_found_elsewhere_in_the_view_leaves_the_landmarks_alone() -> None
                                                (REFINE_BELOW, False), (300, False)])
 def test_only_small_faces_are_refined(side: float, refined: bool) -> None:
     assert needs_refinement(Detection(FaceBox(0, 0, side, side * 0.8), 0.99, MARKS)) is refined
+
+
+def test_a_large_face_is_returned_without_a_second_look() -> None:
+    detect, seen = view_detector(FaceBox(0, 0, 10, 10), MARKS)
+    large = Detection(FaceBox(10, 10, 10 + REFINE_BELOW, 10 + REFINE_BELOW), 0.99, MARKS)
+    assert refine_landmarks(detect, FRAME, large) is large
+    assert seen == []

@@ -19,6 +19,7 @@ from attendance_app.domain.detection import Detection, FaceQuality
 from attendance_app.domain.face_box import FaceBox
 from attendance_app.vision.frame_source import Frame
 from attendance_app.vision.gallery import Gallery
+from attendance_app.vision.landmark_refinement import needs_refinement
 from attendance_app.vision.live_recognizer import LiveRecognizer, LiveRecognizerConfig
 
 ADA, BOB = 1, 2
@@ -300,6 +301,8 @@ class AligningFaces(ScriptedFaces):
         self.cut_on: list[tuple[float, float]] = []
 
     def refine(self, rgb: np.ndarray, detection: Detection) -> Detection:
+        if not needs_refinement(detection):  # MtcnnFaceDetector.refine's contract
+            return detection
         marks = tuple((x + 1.5, y) for x, y in detection.landmarks)
         return Detection(detection.box, detection.probability, marks, detection.quality)
 
